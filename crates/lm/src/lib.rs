@@ -1,0 +1,250 @@
+//! A trigram language model with Katz backoff, read in place from a
+//! memory-mapped unspin model file (kind `LMOD`, see docs/format-lm.md).
+//!
+//! N-grams are stored suffix-first, as the Sphinx trie stores them: the
+//! predicted word is the root, its history hangs below it. A query
+//! P(w | h1 h2) is then one binary search in the short list of histories
+//! seen before `w`, and one more for `h1`.
+
+pub mod convert;
+mod sphinx;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use bytemuck::{Pod, Zeroable};
+use unspin_store::Store;
+
+pub const KIND: [u8; 4] = *b"LMOD";
+
+/// log10 probability charged for a word the model does not know: about the
+/// probability of the rarest words it does know.
+pub const OOV_LOG10: f32 = -7.0;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LmError {
+    #[error(transparent)]
+    Store(#[from] unspin_store::StoreError),
+    #[error("{path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("{path}: {what}")]
+    Format { path: String, what: String },
+}
+
+/// A word: its probability, its backoff weight as a history, and where its
+/// list of histories starts in the bigram table.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Pod, Zeroable, PartialEq)]
+pub struct Unigram {
+    pub log10_prob: f32,
+    pub log10_backoff: f32,
+    pub first_bigram: u32,
+}
+
+/// Bigram (`history`, w) stored under w; `first_trigram` starts its list of
+/// earlier words.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Pod, Zeroable, PartialEq)]
+pub struct Bigram {
+    pub history: u32,
+    pub log10_prob: f32,
+    pub log10_backoff: f32,
+    pub first_trigram: u32,
+}
+
+/// Trigram (`history`, h2, w) stored under the bigram (h2, w).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Pod, Zeroable, PartialEq)]
+pub struct Trigram {
+    pub history: u32,
+    pub log10_prob: f32,
+}
+
+pub struct LanguageModel {
+    store: Store,
+    ids: HashMap<Box<str>, u32>,
+    word_offsets: Vec<(u32, u32)>,
+    bos: u32,
+    eos: u32,
+}
+
+fn find<T>(slice: &[T], key: u32, get: impl Fn(&T) -> u32) -> Option<usize> {
+    slice.binary_search_by(|e| get(e).cmp(&key)).ok()
+}
+
+impl LanguageModel {
+    pub fn open(path: &Path) -> Result<LanguageModel, LmError> {
+        LanguageModel::from_store(Store::open(path, KIND)?)
+    }
+
+    pub fn from_store(store: Store) -> Result<LanguageModel, LmError> {
+        let path = store.path().display().to_string();
+        let bad = |what: String| LmError::Format { path: path.clone(), what };
+        let unigrams: &[Unigram] = store.pod_section("unigrams")?;
+        let bigrams: &[Bigram] = store.pod_section("bigrams")?;
+        let trigrams: &[Trigram] = store.pod_section("trigrams")?;
+        let vocab = store.section("vocab")?;
+        if unigrams.is_empty() {
+            return Err(bad("no unigrams".into()));
+        }
+        let n = unigrams.len() - 1;
+        // Every range used at query time is checked once here, so queries can index freely.
+        for w in unigrams.windows(2) {
+            if w[0].first_bigram > w[1].first_bigram {
+                return Err(bad("unigram table is not ordered".into()));
+            }
+        }
+        if unigrams[n].first_bigram as usize != bigrams.len().saturating_sub(1) {
+            return Err(bad("unigram table does not cover the bigram table".into()));
+        }
+        for b in bigrams.windows(2) {
+            if b[0].first_trigram > b[1].first_trigram {
+                return Err(bad("bigram table is not ordered".into()));
+            }
+        }
+        if bigrams.last().map(|b| b.first_trigram as usize) != Some(trigrams.len()) {
+            return Err(bad("bigram table does not cover the trigram table".into()));
+        }
+        if bigrams.iter().any(|b| b.history as usize >= n) || trigrams.iter().any(|t| t.history as usize >= n) {
+            return Err(bad("n-gram refers to a word outside the vocabulary".into()));
+        }
+        let text = std::str::from_utf8(vocab).map_err(|_| bad("vocabulary is not UTF-8".into()))?;
+        let mut ids = HashMap::with_capacity(n);
+        let mut word_offsets = Vec::with_capacity(n);
+        let mut at = 0u32;
+        for (i, w) in text.split('\n').take(n).enumerate() {
+            ids.insert(Box::from(w), i as u32);
+            word_offsets.push((at, at + w.len() as u32));
+            at += w.len() as u32 + 1;
+        }
+        if word_offsets.len() != n {
+            return Err(bad(format!("vocabulary has {} words, tables {n}", word_offsets.len())));
+        }
+        let bos = *ids.get("<s>").ok_or_else(|| bad("no <s> in vocabulary".into()))?;
+        let eos = *ids.get("</s>").ok_or_else(|| bad("no </s> in vocabulary".into()))?;
+        Ok(LanguageModel { store, ids, word_offsets, bos, eos })
+    }
+
+    fn unigrams(&self) -> &[Unigram] {
+        self.store.pod_section("unigrams").unwrap_or(&[])
+    }
+    fn bigrams(&self) -> &[Bigram] {
+        self.store.pod_section("bigrams").unwrap_or(&[])
+    }
+    fn trigrams(&self) -> &[Trigram] {
+        self.store.pod_section("trigrams").unwrap_or(&[])
+    }
+
+    pub fn word_id(&self, word: &str) -> Option<u32> {
+        self.ids.get(word).copied()
+    }
+
+    pub fn word(&self, id: u32) -> &str {
+        let (s, e) = self.word_offsets[id as usize];
+        let vocab = self.store.section("vocab").unwrap_or(&[]);
+        std::str::from_utf8(&vocab[s as usize..e as usize]).unwrap_or("")
+    }
+
+    pub fn vocab_len(&self) -> usize {
+        self.word_offsets.len()
+    }
+    pub fn bos(&self) -> u32 {
+        self.bos
+    }
+    pub fn eos(&self) -> u32 {
+        self.eos
+    }
+    pub fn oov_log10(&self) -> f32 {
+        OOV_LOG10
+    }
+
+    /// Index of bigram (h, w) in the bigram table.
+    fn bigram_index(&self, h: u32, w: u32) -> Option<usize> {
+        let u = self.unigrams();
+        let (lo, hi) = (u[w as usize].first_bigram as usize, u[w as usize + 1].first_bigram as usize);
+        find(&self.bigrams()[lo..hi], h, |b| b.history).map(|i| lo + i)
+    }
+
+    fn trigram_prob(&self, bigram: usize, h1: u32) -> Option<f32> {
+        let b = self.bigrams();
+        let (lo, hi) = (b[bigram].first_trigram as usize, b[bigram + 1].first_trigram as usize);
+        let t = &self.trigrams()[lo..hi];
+        find(t, h1, |t| t.history).map(|i| t[i].log10_prob)
+    }
+
+    pub fn has_bigram(&self, a: u32, b: u32) -> bool {
+        self.valid(a) && self.valid(b) && self.bigram_index(a, b).is_some()
+    }
+
+    pub fn has_trigram(&self, a: u32, b: u32, c: u32) -> bool {
+        self.valid(a) && self.valid(b) && self.valid(c) && self.bigram_index(b, c).is_some_and(|i| self.trigram_prob(i, a).is_some())
+    }
+
+    fn valid(&self, id: u32) -> bool {
+        (id as usize) < self.word_offsets.len()
+    }
+
+    pub fn unigram_log10(&self, id: u32) -> f32 {
+        if !self.valid(id) {
+            return OOV_LOG10;
+        }
+        self.unigrams()[id as usize].log10_prob
+    }
+
+    /// log10 P(word | context) with Katz backoff; only the last two context
+    /// ids are used. Unknown ids count as out of vocabulary.
+    pub fn log10_prob(&self, context: &[u32], word: u32) -> f32 {
+        if !self.valid(word) {
+            return OOV_LOG10;
+        }
+        let ctx = &context[context.len().saturating_sub(2)..];
+        let u = self.unigrams();
+        match ctx {
+            [] => u[word as usize].log10_prob,
+            [h] => self.p2(*h, word),
+            [h1, h2] => {
+                if !self.valid(*h2) {
+                    return u[word as usize].log10_prob;
+                }
+                if !self.valid(*h1) {
+                    return self.p2(*h2, word);
+                }
+                if let Some(bi) = self.bigram_index(*h2, word) {
+                    if let Some(p) = self.trigram_prob(bi, *h1) {
+                        return p;
+                    }
+                    let bo = self.bigram_index(*h1, *h2).map(|i| self.bigrams()[i].log10_backoff).unwrap_or(0.0);
+                    return bo + self.bigrams()[bi].log10_prob;
+                }
+                let bo2 = self.bigram_index(*h1, *h2).map(|i| self.bigrams()[i].log10_backoff).unwrap_or(0.0);
+                bo2 + u[*h2 as usize].log10_backoff + u[word as usize].log10_prob
+            }
+            _ => unreachable!(),
+        }
+    }
+
+    fn p2(&self, h: u32, w: u32) -> f32 {
+        let u = self.unigrams();
+        if !self.valid(h) {
+            return u[w as usize].log10_prob;
+        }
+        match self.bigram_index(h, w) {
+            Some(i) => self.bigrams()[i].log10_prob,
+            None => u[h as usize].log10_backoff + u[w as usize].log10_prob,
+        }
+    }
+
+    /// Sum of log10 P over `words` given the preceding context ids.
+    pub fn score_sequence(&self, context: &[u32], words: &[u32]) -> f32 {
+        let mut hist: Vec<u32> = context[context.len().saturating_sub(2)..].to_vec();
+        let mut total = 0.0;
+        for &w in words {
+            total += self.log10_prob(&hist, w);
+            hist.push(w);
+            if hist.len() > 2 {
+                hist.remove(0);
+            }
+        }
+        total
+    }
+}
