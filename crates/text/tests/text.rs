@@ -1,0 +1,91 @@
+use proptest::prelude::*;
+use unspin_text::*;
+
+fn texts(s: &str) -> Vec<&str> {
+    tokenize(s).iter().map(|t| &s[t.start..t.end]).collect()
+}
+
+#[test]
+fn words_keep_apostrophes_hyphens_and_abbreviations() {
+    let s = "The U.S. long-term plan, Dr. Smith’s “don't” e.g. O’Brien — ok.";
+    assert_eq!(
+        texts(s),
+        vec!["The", "U.S.", "long-term", "plan", ",", "Dr.", "Smith’s", "“", "don't", "”", "e.g.", "O’Brien", "—", "ok", "."]
+    );
+    let toks = tokenize(s);
+    assert_eq!(toks[1].kind, TokenKind::Abbreviation);
+    assert_eq!(toks[5].kind, TokenKind::Abbreviation);
+    assert_eq!(toks[7].kind, TokenKind::Punct);
+}
+
+#[test]
+fn numbers_urls_and_emails() {
+    let s = "Paid $1,200.50 on 3rd May 1990, 5% more: see https://example.org/a?b=c. Mail a.b@example.com";
+    let t = texts(s);
+    assert!(t.contains(&"1,200.50") && t.contains(&"3rd") && t.contains(&"5%") && t.contains(&"1990"));
+    assert!(t.contains(&"https://example.org/a?b=c"));
+    assert!(t.contains(&"a.b@example.com"));
+    let toks = tokenize(s);
+    let n = |x: &str| lm_words(s, toks.iter().find(|t| &s[t.start..t.end] == x).unwrap());
+    assert_eq!(n("3rd"), vec!["third"]);
+    assert_eq!(n("1990"), vec!["nineteen", "ninety"]);
+    assert_eq!(n("5%"), vec!["five", "percent"]);
+    assert_eq!(n("1,200.50"), vec!["one", "thousand", "two", "hundred", "point", "five", "zero"]);
+    assert!(lm_words(s, toks.iter().find(|t| t.kind == TokenKind::Symbol && s[t.start..].starts_with("https")).unwrap()).is_empty());
+}
+
+#[test]
+fn sentences_respect_abbreviations_numbers_quotes_and_paragraphs() {
+    let s = "Dr. Smith left the U.S. on Monday. He paid 3.5 dollars. \"Why?\" she asked.\n\nNew paragraph without stop\nNext";
+    let toks = tokenize(s);
+    let sents: Vec<String> = sentences(s, &toks)
+        .into_iter()
+        .map(|r| s[toks[r.start].start..toks[r.end - 1].end].to_string())
+        .collect();
+    assert_eq!(
+        sents,
+        vec![
+            "Dr. Smith left the U.S. on Monday.",
+            "He paid 3.5 dollars.",
+            "\"Why?\"",
+            "she asked.",
+            "New paragraph without stop\nNext"
+        ]
+    );
+}
+
+#[test]
+fn case_and_articles() {
+    assert_eq!(apply_case("united states", "Joined Together States"), "United States");
+    assert_eq!(apply_case("breast cancer", "BOSOM PERIL"), "BREAST CANCER");
+    assert_eq!(apply_case("artificial intelligence", "Counterfeit consciousness"), "Artificial intelligence");
+    assert_eq!(apply_case("failure", "disappointment"), "failure");
+    assert_eq!(indefinite_article("apple"), "an");
+    assert_eq!(indefinite_article("hour"), "an");
+    assert_eq!(indefinite_article("university"), "a");
+    assert_eq!(indefinite_article("MBA"), "an");
+    assert_eq!(indefinite_article("one-off"), "a");
+    assert_eq!(indefinite_article("8"), "an");
+    assert_eq!(indefinite_article("big"), "a");
+    assert_eq!(case_shape("iPhone"), CaseShape::Mixed);
+}
+
+proptest! {
+    #[test]
+    fn offsets_round_trip_on_arbitrary_unicode(s in "\\PC*|[a-zA-Z .,'’\\-0-9\n]*") {
+        let toks = tokenize(&s);
+        let mut at = 0;
+        for t in &toks {
+            prop_assert!(t.start >= at && t.end > t.start && t.end <= s.len());
+            prop_assert!(s.is_char_boundary(t.start) && s.is_char_boundary(t.end));
+            prop_assert!(s[at..t.start].chars().all(char::is_whitespace));
+            at = t.end;
+        }
+        prop_assert!(s[at..].chars().all(char::is_whitespace));
+        let sents = sentences(&s, &toks);
+        let mut next = 0;
+        for r in &sents { prop_assert_eq!(r.start, next); prop_assert!(r.end > r.start); next = r.end; }
+        prop_assert_eq!(next, toks.len());
+        for t in &toks { let _ = lm_words(&s, t); }
+    }
+}
