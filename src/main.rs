@@ -1,1 +1,217 @@
-fn main() {}
+//! `unspin`: find machine-spun text and restore the original wording.
+
+mod build_model;
+mod input;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use unspin_engine::{apply, Config, Engine, Fingerprints, Model, Report};
+
+#[derive(Parser)]
+#[command(name = "unspin", version, about = "Find machine-spun text and restore the original wording")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Report suspicious phrases with suggested originals and a document score.
+    Check {
+        #[command(flatten)]
+        common: Common,
+        /// Print JSON (with --lines: one JSON object per input line).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the input with every finding replaced by its suggestion.
+    Restore {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Build the model files from the downloaded data (see scripts/fetch-data.sh).
+    BuildModel(build_model::BuildArgs),
+    /// Measure quality and speed on real data (see EVALUATION.md).
+    Eval(EvalArgs),
+}
+
+#[derive(Args)]
+struct Common {
+    /// Input file, or - for standard input (the default).
+    #[arg(default_value = "-")]
+    file: String,
+    /// Treat every input line as its own document.
+    #[arg(long)]
+    lines: bool,
+    /// Also match a Problematic Paper Screener fingerprint export (CSV).
+    #[arg(long, value_name = "FILE")]
+    fingerprints: Option<PathBuf>,
+    /// Minimum confidence (0..1) of a reported finding.
+    #[arg(long, value_name = "X")]
+    threshold: Option<f64>,
+    /// Model directory (default: $UNSPIN_MODEL, ./model, or the install's model).
+    #[arg(long, value_name = "DIR")]
+    model: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct EvalArgs {
+    /// A smaller run (under two minutes) for continuous integration.
+    #[arg(long)]
+    quick: bool,
+    /// Write the figures as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Write the figures as Markdown to this file (e.g. EVALUATION.md).
+    #[arg(long, value_name = "FILE")]
+    markdown: Option<PathBuf>,
+    /// The shared evaluation data (tortured phrases, spinner dictionary).
+    #[arg(long, value_name = "DIR", default_value = "../shared")]
+    shared: PathBuf,
+    /// The downloaded data (Brown corpus) made by scripts/fetch-data.sh.
+    #[arg(long, value_name = "DIR", default_value = ".cache/data")]
+    data: PathBuf,
+    #[arg(long, value_name = "DIR")]
+    model: Option<PathBuf>,
+}
+
+/// An error already worded for the user; printed as one line, exit code 2.
+#[derive(Debug)]
+pub struct UserError(pub String);
+
+impl std::fmt::Display for UserError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UserError {}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check { common, json } => run_check(&common, json),
+        Command::Restore { common } => run_restore(&common),
+        Command::BuildModel(args) => build_model::run(&args),
+        Command::Eval(args) => run_eval(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if let Some(io) = e.downcast_ref::<std::io::Error>() {
+                if io.kind() == std::io::ErrorKind::BrokenPipe {
+                    return ExitCode::SUCCESS;
+                }
+            }
+            eprintln!("unspin: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn load_engine(common: &Common) -> anyhow::Result<Engine> {
+    // Read the fingerprint list first: a typo in its path should not wait for the model.
+    let fingerprints = match &common.fingerprints {
+        Some(p) => Some(Fingerprints::load(p).map_err(|e| UserError(e.to_string()))?),
+        None => None,
+    };
+    let model = Model::locate(common.model.as_deref()).map_err(|e| UserError(e.to_string()))?;
+    let mut config = Config::default();
+    if let Some(t) = common.threshold {
+        if !(0.0..=1.0).contains(&t) {
+            return Err(UserError(format!("--threshold must be between 0 and 1, got {t}")).into());
+        }
+        config.min_confidence = t;
+    }
+    let engine = Engine::new(model, config);
+    Ok(match fingerprints {
+        Some(fp) => engine.with_fingerprints(fp),
+        None => engine,
+    })
+}
+
+fn run_check(common: &Common, json: bool) -> anyhow::Result<()> {
+    let text = input::read(&common.file)?;
+    let engine = load_engine(common)?;
+    let stdout = std::io::stdout();
+    let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if common.lines {
+        for (line, _ending) in input::lines(&text) {
+            let report = engine.check(line);
+            if json {
+                serde_json::to_writer(&mut out, &report)?;
+                writeln!(out)?;
+            } else {
+                write_human(&mut out, line, &report, colour, false)?;
+            }
+        }
+    } else {
+        let report = engine.check(&text);
+        if json {
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+        } else {
+            write_human(&mut out, &text, &report, colour, true)?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn run_restore(common: &Common) -> anyhow::Result<()> {
+    let text = input::read(&common.file)?;
+    let engine = load_engine(common)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if common.lines {
+        for (line, ending) in input::lines(&text) {
+            let (restored, _) = engine.restore(line);
+            out.write_all(restored.as_bytes())?;
+            out.write_all(ending.as_bytes())?;
+        }
+    } else {
+        let (restored, _) = engine.restore(&text);
+        out.write_all(restored.as_bytes())?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// The text with each finding marked `[spun -> suggestion 0.93]`, then a verdict.
+fn write_human(out: &mut impl Write, text: &str, report: &Report, colour: bool, summary: bool) -> std::io::Result<()> {
+    let (red, green, dim, reset) =
+        if colour { ("\x1b[1;31m", "\x1b[32m", "\x1b[2m", "\x1b[0m") } else { ("", "", "", "") };
+    let mut at = 0;
+    for f in &report.findings {
+        if f.start < at {
+            continue;
+        }
+        out.write_all(text[at..f.start].as_bytes())?;
+        write!(out, "[{red}{}{reset} -> {green}{}{reset} {dim}{:.2}{reset}]", f.text, f.suggestion, f.confidence)?;
+        at = f.end;
+    }
+    out.write_all(text[at..].as_bytes())?;
+    if !text.ends_with('\n') {
+        writeln!(out)?;
+    }
+    if summary {
+        let verdict = if report.spun { "spun" } else { "not spun" };
+        writeln!(
+            out,
+            "{dim}--{reset} score {:.2}: {verdict} ({} finding{})",
+            report.score,
+            report.findings.len(),
+            if report.findings.len() == 1 { "" } else { "s" }
+        )?;
+    }
+    Ok(())
+}
+
+fn run_eval(_args: &EvalArgs) -> anyhow::Result<()> {
+    let _ = apply;
+    Err(UserError("eval is not available in this build".into()).into())
+}

@@ -1,0 +1,356 @@
+//! The statistical detector.
+//!
+//! A phrase is suspicious when a synonym swap away there is a far more natural
+//! phrase. This is a noisy-channel decision per sentence:
+//!
+//! ```text
+//!   restore o for s  iff  log P_lm(sentence with o) + log P(s | o) + log pi
+//!                         > log P_lm(sentence with s) + log (1 - pi)
+//! ```
+//!
+//! * `P(s | o)` is how plausible the swap is: a spinner picks one of the
+//!   synonyms of `o`, so an original with hundreds of synonyms explains any
+//!   one of them poorly (the lexicon's channel score).
+//! * `pi` is the prior that a phrase was swapped at all; clean text keeps it
+//!   honest, and it is what the calibration tunes.
+//! * Only phrases that are themselves abnormal are considered: a word whose
+//!   bigram with a neighbour was never seen by the language model. This is the
+//!   precision guard: a fluent clean sentence offers nothing to restore.
+//!
+//! Candidates of neighbouring suspicious phrases interact (both words of
+//! "counterfeit consciousness" were swapped), so each cluster of them is
+//! decoded jointly with a beam over the candidate lattice, scored with the
+//! trigram model including the two words after the cluster.
+
+use std::collections::HashMap;
+
+use unspin_lm::LanguageModel;
+use unspin_text::{Token, TokenKind};
+
+use crate::{Config, Finding, Source};
+use unspin_lexicon::Lexicon;
+
+/// Marks a word the language model does not know.
+const OOV: u32 = u32::MAX;
+
+/// One token's contribution to the language-model word sequence.
+struct Unit {
+    token: usize,
+    /// Range into `Sentence::ids`.
+    first: usize,
+    len: usize,
+    /// A single in-vocabulary alphabetic word that may be replaced.
+    replaceable: bool,
+}
+
+struct Sentence {
+    units: Vec<Unit>,
+    /// LM ids of all units, in order (no <s>/</s>).
+    ids: Vec<u32>,
+}
+
+/// A replacement of units `start..end` by `ids`.
+#[derive(Clone)]
+struct Opt {
+    start: usize,
+    end: usize,
+    ids: Vec<u32>,
+    text: String,
+    /// Channel plus prior, in log10.
+    cost: f32,
+}
+
+pub(crate) struct Detector<'a> {
+    pub lm: &'a LanguageModel,
+    pub lexicon: &'a Lexicon,
+    pub config: &'a Config,
+}
+
+impl<'a> Detector<'a> {
+    fn lp(&self, h1: u32, h2: u32, w: u32) -> f32 {
+        if w == OOV {
+            return self.lm.oov_log10();
+        }
+        if h2 == OOV {
+            self.lm.log10_prob(&[], w)
+        } else if h1 == OOV {
+            self.lm.log10_prob(&[h2], w)
+        } else {
+            self.lm.log10_prob(&[h1, h2], w)
+        }
+    }
+
+    fn id_of(&self, w: &str) -> u32 {
+        self.lm.word_id(w).unwrap_or(OOV)
+    }
+
+    fn build_sentence(&self, text: &str, tokens: &[Token], range: std::ops::Range<usize>) -> Sentence {
+        let mut units = Vec::new();
+        let mut ids = Vec::new();
+        for ti in range {
+            let tok = &tokens[ti];
+            if matches!(tok.kind, TokenKind::Punct | TokenKind::Symbol) {
+                continue;
+            }
+            let words = unspin_text::lm_words(text, tok);
+            if words.is_empty() {
+                continue;
+            }
+            let first = ids.len();
+            for w in &words {
+                let id = self.id_of(w);
+                if id == OOV && w.contains('-') {
+                    // An unknown compound is better understood by its parts.
+                    for part in w.split('-').filter(|p| !p.is_empty()) {
+                        ids.push(self.id_of(part));
+                    }
+                } else {
+                    ids.push(id);
+                }
+            }
+            let len = ids.len() - first;
+            let surface = &text[tok.start..tok.end];
+            let replaceable = tok.kind == TokenKind::Word
+                && len == 1
+                && ids[first] != OOV
+                && surface.chars().all(|c| c.is_alphabetic() || c == '\'' || c == '’' || c == '-');
+            units.push(Unit { token: ti, first, len, replaceable });
+        }
+        Sentence { units, ids }
+    }
+
+    /// Word ids before unit `u` (two of them, <s> padded).
+    fn history(&self, s: &Sentence, u: usize) -> (u32, u32) {
+        let at = if u < s.units.len() { s.units[u].first } else { s.ids.len() };
+        let bos = self.lm.bos();
+        let h2 = if at >= 1 { s.ids[at - 1] } else { bos };
+        let h1 = if at >= 2 { s.ids[at - 2] } else if at == 1 { bos } else { OOV };
+        (h1, h2)
+    }
+
+    /// The ids after unit `u` that a change before them affects (two, then </s>).
+    fn tail(&self, s: &Sentence, u: usize) -> Vec<u32> {
+        let at = if u < s.units.len() { s.units[u].first } else { s.ids.len() };
+        let mut t: Vec<u32> = s.ids[at..].iter().take(2).copied().collect();
+        if t.len() < 2 {
+            t.push(self.lm.eos());
+        }
+        t
+    }
+
+    fn score_path(&self, mut h1: u32, mut h2: u32, words: &[u32], tail: &[u32]) -> f32 {
+        let mut total = 0.0;
+        for &w in words.iter().chain(tail) {
+            total += self.lp(h1, h2, w);
+            h1 = h2;
+            h2 = w;
+        }
+        total
+    }
+
+    /// Is this unit's word out of place next to its neighbours?
+    fn abnormal(&self, s: &Sentence, u: usize) -> bool {
+        let unit = &s.units[u];
+        let w = s.ids[unit.first];
+        let left = if unit.first > 0 { Some(s.ids[unit.first - 1]) } else { None };
+        let right = s.ids.get(unit.first + 1).copied();
+        let unseen = |a: u32, b: u32| a != OOV && b != OOV && !self.lm.has_bigram(a, b);
+        left.is_some_and(|l| unseen(l, w)) || right.is_some_and(|r| unseen(w, r))
+    }
+
+    fn span_options(&self, text: &str, tokens: &[Token], s: &Sentence, start: usize, end: usize) -> Vec<Opt> {
+        let words: Vec<&str> = s.units[start..end].iter().map(|u| self.lm.word(s.ids[u.first])).collect();
+        let present: Vec<u32> = s.units[start..end].iter().map(|u| s.ids[u.first]).collect();
+        let (h1, h2) = self.history(s, start);
+        let tail = self.tail(s, end);
+        let base = self.score_path(h1, h2, &present, &tail);
+        let _ = (text, tokens);
+        let mut scored: Vec<(f32, Opt)> = Vec::new();
+        for cand in self.lexicon.originals(&words) {
+            let ids: Vec<u32> = cand.original.split(' ').map(|w| self.id_of(w)).collect();
+            if ids.contains(&OOV) || ids == present {
+                continue;
+            }
+            let cost = cand.channel_log10 + self.config.spin_prior_log10;
+            let gain = self.score_path(h1, h2, &ids, &tail) - base + cost;
+            if gain > -self.config.candidate_slack {
+                scored.push((gain, Opt { start, end, ids, text: cand.original, cost }));
+            }
+        }
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        scored.truncate(self.config.max_candidates);
+        scored.into_iter().map(|(_, o)| o).collect()
+    }
+
+    /// Decodes units `a..b` jointly. Returns the chosen options with each one's
+    /// own gain (best path versus best path without it).
+    fn decode(&self, s: &Sentence, a: usize, b: usize, opts: &[Opt]) -> Vec<(Opt, f32)> {
+        #[derive(Clone)]
+        struct State {
+            h1: u32,
+            h2: u32,
+            score: f32,
+            chosen: Vec<usize>,
+        }
+        let mut by_start: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (i, o) in opts.iter().enumerate() {
+            by_start.entry(o.start).or_default().push(i);
+        }
+        let (h1, h2) = self.history(s, a);
+        // frontier[p] = states that have consumed units a..p
+        let mut frontier: Vec<Vec<State>> = vec![Vec::new(); b - a + 1];
+        frontier[0].push(State { h1, h2, score: 0.0, chosen: Vec::new() });
+        for p in a..b {
+            let mut states = std::mem::take(&mut frontier[p - a]);
+            states.sort_by(|x, y| y.score.total_cmp(&x.score));
+            states.truncate(self.config.beam);
+            for st in &states {
+                // keep the unit as written
+                let u = &s.units[p];
+                let mut next = st.clone();
+                for &w in &s.ids[u.first..u.first + u.len] {
+                    next.score += self.lp(next.h1, next.h2, w);
+                    next.h1 = next.h2;
+                    next.h2 = w;
+                }
+                frontier[p + 1 - a].push(next);
+                for &oi in by_start.get(&p).map(|v| v.as_slice()).unwrap_or(&[]) {
+                    let o = &opts[oi];
+                    if o.end > b {
+                        continue;
+                    }
+                    let mut next = st.clone();
+                    next.score += o.cost;
+                    for &w in &o.ids {
+                        next.score += self.lp(next.h1, next.h2, w);
+                        next.h1 = next.h2;
+                        next.h2 = w;
+                    }
+                    next.chosen.push(oi);
+                    frontier[o.end - a].push(next);
+                }
+            }
+        }
+        let tail = self.tail(s, b);
+        let finish = |st: &State| st.score + self.score_path(st.h1, st.h2, &[], &tail);
+        let Some(best) = frontier[b - a].iter().max_by(|x, y| finish(x).total_cmp(&finish(y))) else {
+            return Vec::new();
+        };
+        if best.chosen.is_empty() {
+            return Vec::new();
+        }
+        let best_total = finish(best);
+        best.chosen
+            .iter()
+            .map(|&oi| {
+                let without: Vec<usize> = best.chosen.iter().copied().filter(|&x| x != oi).collect();
+                let alt = self.path_score(s, a, b, opts, &without);
+                (opts[oi].clone(), best_total - alt)
+            })
+            .collect()
+    }
+
+    /// Score of units `a..b` (plus tail) with the given options applied.
+    fn path_score(&self, s: &Sentence, a: usize, b: usize, opts: &[Opt], chosen: &[usize]) -> f32 {
+        let (mut h1, mut h2) = self.history(s, a);
+        let mut total = 0.0;
+        let mut p = a;
+        let emit = |w: u32, h1: &mut u32, h2: &mut u32, total: &mut f32| {
+            *total += self.lp(*h1, *h2, w);
+            *h1 = *h2;
+            *h2 = w;
+        };
+        while p < b {
+            if let Some(&oi) = chosen.iter().find(|&&oi| opts[oi].start == p) {
+                total += opts[oi].cost;
+                for &w in &opts[oi].ids {
+                    emit(w, &mut h1, &mut h2, &mut total);
+                }
+                p = opts[oi].end;
+            } else {
+                let u = &s.units[p];
+                for &w in &s.ids[u.first..u.first + u.len] {
+                    emit(w, &mut h1, &mut h2, &mut total);
+                }
+                p += 1;
+            }
+        }
+        for w in self.tail(s, b) {
+            emit(w, &mut h1, &mut h2, &mut total);
+        }
+        total
+    }
+
+    pub fn detect(&self, text: &str, tokens: &[Token], sentences: &[std::ops::Range<usize>]) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        let maxw = self.lexicon.max_phrase_words().clamp(1, 4);
+        for range in sentences {
+            let s = self.build_sentence(text, tokens, range.clone());
+            if s.units.is_empty() {
+                continue;
+            }
+            let suspicious: Vec<usize> =
+                (0..s.units.len()).filter(|&u| s.units[u].replaceable && self.abnormal(&s, u)).collect();
+            if suspicious.is_empty() {
+                continue;
+            }
+            // Spans of replaceable, adjacent units that cover a suspicious unit.
+            let mut spans: Vec<(usize, usize)> = Vec::new();
+            for &u in &suspicious {
+                for start in u.saturating_sub(maxw - 1)..=u {
+                    for end in (u + 1)..=(start + maxw).min(s.units.len()) {
+                        let ok = (start..end).all(|k| s.units[k].replaceable)
+                            && (start + 1..end).all(|k| s.units[k].token == s.units[k - 1].token + 1);
+                        if ok && self.lexicon.contains(&self.span_words(&s, start, end)) {
+                            spans.push((start, end));
+                        }
+                    }
+                }
+            }
+            spans.sort();
+            spans.dedup();
+            let mut opts: Vec<Opt> = Vec::new();
+            for &(a, b) in &spans {
+                opts.extend(self.span_options(text, tokens, &s, a, b));
+            }
+            if opts.is_empty() {
+                continue;
+            }
+            opts.sort_by_key(|o| (o.start, o.end));
+            // Clusters: options whose reach (two words of trigram context) overlaps.
+            let mut i = 0;
+            while i < opts.len() {
+                let a = opts[i].start;
+                let mut b = opts[i].end;
+                let mut j = i + 1;
+                while j < opts.len() && opts[j].start < b + 2 {
+                    b = b.max(opts[j].end);
+                    j += 1;
+                }
+                for (o, gain) in self.decode(&s, a, b, &opts[i..j]) {
+                    let confidence = 1.0 / (1.0 + 10f64.powf(-(gain - self.config.margin) as f64));
+                    if confidence < self.config.min_confidence {
+                        continue;
+                    }
+                    let first = &tokens[s.units[o.start].token];
+                    let last = &tokens[s.units[o.end - 1].token];
+                    let written = &text[first.start..last.end];
+                    findings.push(Finding {
+                        start: first.start,
+                        end: last.end,
+                        text: written.to_string(),
+                        suggestion: unspin_text::apply_case(&o.text, written),
+                        confidence,
+                        source: Source::Model,
+                    });
+                }
+                i = j;
+            }
+        }
+        findings
+    }
+
+    fn span_words<'s>(&'s self, s: &Sentence, start: usize, end: usize) -> Vec<&'s str> {
+        s.units[start..end].iter().map(|u| self.lm.word(s.ids[u.first])).collect()
+    }
+}

@@ -1,0 +1,208 @@
+//! The unspin engine: finds spun phrases and proposes their originals.
+//!
+//! ```no_run
+//! let model = unspin_engine::Model::locate(None).unwrap();
+//! let engine = unspin_engine::Engine::new(model, unspin_engine::Config::default());
+//! let report = engine.check("The Joined Together States is a nation.");
+//! println!("{}", unspin_engine::apply("The Joined Together States is a nation.", &report.findings));
+//! ```
+
+mod detect;
+pub mod fingerprints;
+pub mod model;
+
+use serde::{Deserialize, Serialize};
+
+pub use fingerprints::{Fingerprint, FingerprintError, Fingerprints};
+pub use model::{Model, ModelError};
+
+/// Where a finding comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// The statistical model (lexicon + language model).
+    Model,
+    /// A known fingerprint list passed with `--fingerprints`.
+    Fingerprint,
+}
+
+/// One suspicious phrase. `start`/`end` are byte offsets into the checked text.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub suggestion: String,
+    pub confidence: f64,
+    pub source: Source,
+}
+
+/// The result of checking one document.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// 0..1: how likely the document is spun.
+    pub score: f64,
+    pub spun: bool,
+    pub findings: Vec<Finding>,
+}
+
+/// Replaces each finding's span with its suggestion; every other byte is kept.
+/// Findings must not overlap; they are applied in order of `start`.
+pub fn apply(text: &str, findings: &[Finding]) -> String {
+    let mut sorted: Vec<&Finding> = findings.iter().collect();
+    sorted.sort_by_key(|f| f.start);
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for f in sorted {
+        if f.start < at || f.end > text.len() || !text.is_char_boundary(f.start) || !text.is_char_boundary(f.end) {
+            continue;
+        }
+        out.push_str(&text[at..f.start]);
+        out.push_str(&f.suggestion);
+        at = f.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// Tuning knobs. The defaults are calibrated on the development split of the
+/// evaluation (clean and spun Brown documents); see EVALUATION.md.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Findings below this confidence (0..1) are not reported (`--threshold`).
+    pub min_confidence: f64,
+    /// log10 of the prior probability that a given phrase was swapped.
+    pub spin_prior_log10: f32,
+    /// Extra log10 evidence a restoration must show beyond the prior.
+    pub margin: f32,
+    /// Document score at or above which a document is called spun.
+    pub doc_threshold: f64,
+    /// Findings per 100 words at which the document score reaches 1 - 1/e.
+    pub doc_density_scale: f64,
+    /// Beam width of the joint decoding of a cluster.
+    pub beam: usize,
+    /// Candidate originals kept per phrase after local scoring.
+    pub max_candidates: usize,
+    /// How far below break-even (log10) a candidate may score locally and
+    /// still enter joint decoding, where a neighbour's restoration can lift it.
+    pub candidate_slack: f32,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            min_confidence: 0.5,
+            spin_prior_log10: -1.5,
+            margin: 0.0,
+            doc_threshold: 0.5,
+            doc_density_scale: 1.0,
+            beam: 12,
+            max_candidates: 8,
+            candidate_slack: 2.0,
+        }
+    }
+}
+
+/// The detector and restorer. Cheap to share between threads (`&Engine` is
+/// all a worker needs).
+pub struct Engine {
+    model: Model,
+    fingerprints: Option<Fingerprints>,
+    config: Config,
+}
+
+impl Engine {
+    pub fn new(model: Model, config: Config) -> Engine {
+        Engine { model, fingerprints: None, config }
+    }
+
+    /// Adds a known-fingerprint list; its matches are reported with
+    /// `source: "fingerprint"` and take precedence over model findings.
+    pub fn with_fingerprints(mut self, fingerprints: Fingerprints) -> Engine {
+        self.fingerprints = Some(fingerprints);
+        self
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn set_config(&mut self, config: Config) {
+        self.config = config;
+    }
+
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// Finds spun phrases in `text`.
+    pub fn check(&self, text: &str) -> Report {
+        let tokens = unspin_text::tokenize(text);
+        let sentences = unspin_text::sentences(text, &tokens);
+        let detector = detect::Detector { lm: &self.model.lm, lexicon: &self.model.lexicon, config: &self.config };
+        let mut findings = detector.detect(text, &tokens, &sentences);
+        repair_articles(text, &tokens, &mut findings);
+        if let Some(fp) = &self.fingerprints {
+            findings = merge(fp.find(text), findings);
+        }
+        findings.sort_by_key(|f| f.start);
+        let words = tokens.iter().filter(|t| t.kind == TokenKind::Word).count();
+        let score = document_score(&findings, words, self.config.doc_density_scale);
+        Report { score, spun: score >= self.config.doc_threshold, findings }
+    }
+
+    /// The text with every finding replaced by its suggestion, and the report.
+    pub fn restore(&self, text: &str) -> (String, Report) {
+        let report = self.check(text);
+        (apply(text, &report.findings), report)
+    }
+}
+
+use unspin_text::{Token, TokenKind};
+
+/// Fingerprint findings first; model findings only where they do not overlap one.
+fn merge(fingerprint: Vec<Finding>, model: Vec<Finding>) -> Vec<Finding> {
+    let mut out = fingerprint;
+    let taken: Vec<(usize, usize)> = out.iter().map(|f| (f.start, f.end)).collect();
+    out.extend(model.into_iter().filter(|m| !taken.iter().any(|&(s, e)| m.start < e && s < m.end)));
+    out
+}
+
+/// 0..1 from the confidence mass of findings per 100 words. Short texts are
+/// counted as at least 20 words so that one weak finding in a title does not
+/// condemn it, while one strong tortured phrase on its own line still does.
+pub fn document_score(findings: &[Finding], words: usize, scale: f64) -> f64 {
+    let mass: f64 = findings.iter().map(|f| f.confidence).sum();
+    let density = mass * 100.0 / (words.max(20) as f64);
+    1.0 - (-density / scale).exp()
+}
+
+/// When a restoration changes the word after "a"/"an", the article must follow:
+/// the finding grows to cover the article.
+fn repair_articles(text: &str, tokens: &[Token], findings: &mut [Finding]) {
+    for f in findings.iter_mut() {
+        let Some(ti) = tokens.iter().position(|t| t.start == f.start) else { continue };
+        if ti == 0 {
+            continue;
+        }
+        let art = &tokens[ti - 1];
+        let art_text = &text[art.start..art.end];
+        let lower = art_text.to_ascii_lowercase();
+        if lower != "a" && lower != "an" {
+            continue;
+        }
+        let gap = &text[art.end..f.start];
+        if !gap.chars().all(char::is_whitespace) {
+            continue;
+        }
+        let next_word = f.suggestion.split_whitespace().next().unwrap_or("");
+        let needed = unspin_text::indefinite_article(next_word);
+        if needed == lower {
+            continue;
+        }
+        let article = unspin_text::apply_case(needed, art_text);
+        f.suggestion = format!("{article}{gap}{}", f.suggestion);
+        f.start = art.start;
+        f.text = text[f.start..f.end].to_string();
+    }
+}
