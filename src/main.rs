@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use unspin_engine::{apply, Config, Engine, Fingerprints, Model, Report};
+use unspin_engine::{Config, Engine, Fingerprints, Model, Report};
 
 #[derive(Parser)]
 #[command(name = "unspin", version, about = "Find machine-spun text and restore the original wording")]
@@ -211,7 +211,53 @@ fn write_human(out: &mut impl Write, text: &str, report: &Report, colour: bool, 
     Ok(())
 }
 
-fn run_eval(_args: &EvalArgs) -> anyhow::Result<()> {
-    let _ = apply;
-    Err(UserError("eval is not available in this build".into()).into())
+/// The engine as the evaluation sees it.
+struct EngineDetector<'a>(&'a Engine);
+
+impl unspin_eval::Detector for EngineDetector<'_> {
+    fn check(&self, text: &str) -> Report {
+        self.0.check(text)
+    }
+}
+
+fn run_eval(args: &EvalArgs) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let model = Model::locate(args.model.as_deref()).map_err(|e| UserError(e.to_string()))?;
+    let load_seconds = started.elapsed().as_secs_f64();
+    let plain = Engine::new(model, Config::default());
+    let mut cfg = unspin_eval::EvalConfig::new(&args.data, &args.shared, args.quick);
+    cfg.model_load_seconds = Some(load_seconds);
+    cfg.progress = true;
+    // The fingerprint rows use the July export, as a user would pass it.
+    let fingerprinted = match Fingerprints::load(&cfg.pps_july) {
+        Ok(fp) => Some(Engine::new(Model::locate(args.model.as_deref())?, Config::default()).with_fingerprints(fp)),
+        Err(e) => {
+            eprintln!("unspin: fingerprint rows skipped: {e}");
+            None
+        }
+    };
+    let plain_d = EngineDetector(&plain);
+    let fp_d = fingerprinted.as_ref().map(EngineDetector);
+    let report = unspin_eval::run(&cfg, &plain_d, fp_d.as_ref().map(|d| d as &dyn unspin_eval::Detector));
+    println!("{}", report.to_table());
+    if let Some(path) = &args.json {
+        std::fs::write(path, serde_json::to_string_pretty(&report)?).map_err(|e| UserError(format!("{}: {e}", path.display())))?;
+    }
+    if let Some(path) = &args.markdown {
+        let commit = std::process::Command::new("git")
+            .args(["rev-parse", "--short", "HEAD"])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_else(|| "unknown".into());
+        let date = std::process::Command::new("date")
+            .args(["-u", "+%Y-%m-%d"])
+            .output()
+            .ok()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default();
+        std::fs::write(path, report.to_markdown(&commit, &date)).map_err(|e| UserError(format!("{}: {e}", path.display())))?;
+    }
+    Ok(())
 }
