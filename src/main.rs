@@ -76,6 +76,9 @@ struct EvalArgs {
     data: PathBuf,
     #[arg(long, value_name = "DIR")]
     model: Option<PathBuf>,
+    /// Override an engine setting for an experiment, e.g. --set margin=1.5 (repeatable).
+    #[arg(long, value_name = "NAME=VALUE")]
+    set: Vec<String>,
 }
 
 /// An error already worded for the user; printed as one line, exit code 2.
@@ -224,13 +227,18 @@ fn run_eval(args: &EvalArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let model = Model::locate(args.model.as_deref()).map_err(|e| UserError(e.to_string()))?;
     let load_seconds = started.elapsed().as_secs_f64();
-    let plain = Engine::new(model, Config::default());
+    let mut config = Config::default();
+    for kv in &args.set {
+        let (k, v) = kv.split_once('=').ok_or_else(|| UserError(format!("--set {kv}: expected NAME=VALUE")))?;
+        config.set(k, v).map_err(|e| UserError(format!("--set: {e}")))?;
+    }
+    let plain = Engine::new(model, config.clone());
     let mut cfg = unspin_eval::EvalConfig::new(&args.data, &args.shared, args.quick);
     cfg.model_load_seconds = Some(load_seconds);
     cfg.progress = true;
     // The fingerprint rows use the July export, as a user would pass it.
     let fingerprinted = match Fingerprints::load(&cfg.pps_july) {
-        Ok(fp) => Some(Engine::new(Model::locate(args.model.as_deref())?, Config::default()).with_fingerprints(fp)),
+        Ok(fp) => Some(Engine::new(Model::locate(args.model.as_deref())?, config.clone()).with_fingerprints(fp)),
         Err(e) => {
             eprintln!("unspin: fingerprint rows skipped: {e}");
             None

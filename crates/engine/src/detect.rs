@@ -148,14 +148,21 @@ impl<'a> Detector<'a> {
         total
     }
 
-    /// Is this unit's word out of place next to its neighbours?
+    /// Is this unit's word out of place next to its neighbours? Counts the
+    /// sides on which the language model never saw the pair; a sentence
+    /// boundary gives no evidence of fit and counts as unseen.
     fn abnormal(&self, s: &Sentence, u: usize) -> bool {
         let unit = &s.units[u];
         let w = s.ids[unit.first];
+        let unseen = |a: Option<u32>, b: Option<u32>| match (a, b) {
+            (Some(a), Some(b)) if a != OOV && b != OOV => !self.lm.has_bigram(a, b),
+            (Some(a), Some(b)) => a == OOV && b == OOV,
+            _ => true,
+        };
         let left = if unit.first > 0 { Some(s.ids[unit.first - 1]) } else { None };
         let right = s.ids.get(unit.first + 1).copied();
-        let unseen = |a: u32, b: u32| a != OOV && b != OOV && !self.lm.has_bigram(a, b);
-        left.is_some_and(|l| unseen(l, w)) || right.is_some_and(|r| unseen(w, r))
+        let sides = unseen(left, Some(w)) as usize + unseen(Some(w), right) as usize;
+        sides >= self.config.abnormal_sides
     }
 
     fn span_options(&self, text: &str, tokens: &[Token], s: &Sentence, start: usize, end: usize) -> Vec<Opt> {
@@ -166,12 +173,17 @@ impl<'a> Detector<'a> {
         let base = self.score_path(h1, h2, &present, &tail);
         let _ = (text, tokens);
         let mut scored: Vec<(f32, Opt)> = Vec::new();
-        for cand in self.lexicon.originals(&words) {
+        let present_freq: f32 = present.iter().map(|&w| self.lm.unigram_log10(w)).sum();
+        let mut cands = self.lexicon.originals(&words);
+        cands.truncate(self.config.max_lexicon_candidates);
+        for cand in cands {
             let ids: Vec<u32> = cand.original.split(' ').map(|w| self.id_of(w)).collect();
             if ids.contains(&OOV) || ids == present {
                 continue;
             }
-            let cost = cand.channel_log10 + self.config.spin_prior_log10;
+            let freq: f32 = ids.iter().map(|&w| self.lm.unigram_log10(w)).sum();
+            let cost = cand.channel_log10 + self.config.spin_prior_log10
+                - self.config.frequency_discount * (freq - present_freq);
             let gain = self.score_path(h1, h2, &ids, &tail) - base + cost;
             if gain > -self.config.candidate_slack {
                 scored.push((gain, Opt { start, end, ids, text: cand.original, cost }));

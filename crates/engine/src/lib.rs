@@ -75,6 +75,16 @@ pub struct Config {
     pub spin_prior_log10: f32,
     /// Extra log10 evidence a restoration must show beyond the prior.
     pub margin: f32,
+    /// How much of the candidate's advantage in plain word frequency is
+    /// discounted (0: none, 1: judge by association with the context only).
+    /// A language model prefers frequent words everywhere; without this it
+    /// "restores" every rare word to a common synonym.
+    pub frequency_discount: f32,
+    /// On how many sides (1 or 2) a word must form a pair the language model
+    /// never saw before it is a suspect at all.
+    pub abnormal_sides: usize,
+    /// Candidate originals looked at per phrase, best channel first.
+    pub max_lexicon_candidates: usize,
     /// Document score at or above which a document is called spun.
     pub doc_threshold: f64,
     /// Findings per 100 words at which the document score reaches 1 - 1/e.
@@ -92,14 +102,39 @@ impl Default for Config {
     fn default() -> Config {
         Config {
             min_confidence: 0.5,
-            spin_prior_log10: -1.5,
+            spin_prior_log10: -2.5,
             margin: 0.0,
+            frequency_discount: 0.0,
+            max_lexicon_candidates: 200,
+            abnormal_sides: 2,
             doc_threshold: 0.5,
             doc_density_scale: 1.0,
             beam: 12,
             max_candidates: 8,
             candidate_slack: 2.0,
         }
+    }
+}
+
+impl Config {
+    /// Sets one knob by name, as `unspin eval --set name=value` does.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), String> {
+        let f = || value.parse::<f64>().map_err(|_| format!("{name}: {value:?} is not a number"));
+        match name {
+            "min_confidence" => self.min_confidence = f()?,
+            "spin_prior_log10" => self.spin_prior_log10 = f()? as f32,
+            "margin" => self.margin = f()? as f32,
+            "frequency_discount" => self.frequency_discount = f()? as f32,
+            "doc_threshold" => self.doc_threshold = f()?,
+            "doc_density_scale" => self.doc_density_scale = f()?,
+            "beam" => self.beam = f()? as usize,
+            "abnormal_sides" => self.abnormal_sides = f()? as usize,
+            "max_candidates" => self.max_candidates = f()? as usize,
+            "max_lexicon_candidates" => self.max_lexicon_candidates = f()? as usize,
+            "candidate_slack" => self.candidate_slack = f()? as f32,
+            _ => return Err(format!("unknown setting {name:?}")),
+        }
+        Ok(())
     }
 }
 

@@ -68,7 +68,7 @@ pub enum Kind {
     /// 0..1, three decimals.
     Share,
     Count,
-    /// Any other quantity, two decimals.
+    /// Any other quantity: two decimals, more when small.
     Number,
 }
 
@@ -99,6 +99,12 @@ impl Figure {
             (Some(v), _) if !v.is_finite() => "-".into(),
             (Some(v), Kind::Share) => format!("{v:.3}"),
             (Some(v), Kind::Count) => format!("{v:.0}"),
+            // Two decimals, or three significant digits for small values
+            // (a speed ratio of 0.0024 must not print as 0.00).
+            (Some(v), Kind::Number) if v != 0.0 && v.abs() < 0.1 => {
+                let decimals = (-v.abs().log10()).ceil() as usize + 2;
+                format!("{v:.decimals$}")
+            }
             (Some(v), Kind::Number) => format!("{v:.2}"),
         }
     }
@@ -342,4 +348,20 @@ fn grid(rows: &[&Row]) -> (Vec<String>, Vec<Vec<String>>) {
 
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_keep_their_significant_digits() {
+        assert_eq!(Figure::number("x", Some(0.0024)).formatted(), "0.00240");
+        assert_eq!(Figure::number("x", Some(0.06)).formatted(), "0.0600");
+        assert_eq!(Figure::number("x", Some(12.345)).formatted(), "12.35");
+        assert_eq!(Figure::number("x", Some(0.0)).formatted(), "0.00");
+        assert_eq!(Figure::share("x", Some(0.5)).formatted(), "0.500");
+        assert_eq!(Figure::count("x", 42).formatted(), "42");
+        assert_eq!(Figure::share("x", None).formatted(), "-");
+    }
 }

@@ -62,6 +62,14 @@ pub struct Candidate {
 }
 
 pub struct Lexicon {
+    // Views into `store`'s stable backing memory, resolved once at load (see
+    // the same pattern in unspin-lm); `store` owns the bytes.
+    offsets: &'static [u32],
+    text: &'static str,
+    rev: &'static [u32],
+    all_postings: &'static [Posting],
+    degrees: &'static [u32],
+    #[allow(dead_code)]
     store: Store,
     /// Irregular forms: form -> (lemma, form kind), and lemma -> forms.
     irregular: HashMap<String, Vec<(String, Form)>>,
@@ -85,8 +93,9 @@ impl Lexicon {
         if offsets.windows(2).any(|w| w[0] > w[1]) || offsets[n] as usize != text.len() {
             return Err(bad("phrase table offsets are out of order or out of range"));
         }
-        if std::str::from_utf8(text).is_err() {
-            return Err(bad("phrase table is not UTF-8"));
+        let text = std::str::from_utf8(text).map_err(|_| bad("phrase table is not UTF-8"))?;
+        if offsets.iter().any(|&o| !text.is_char_boundary(o as usize)) {
+            return Err(bad("phrase offsets split a character"));
         }
         if rev.len() != n + 1 || degree.len() != n {
             return Err(bad("index tables do not match the phrase table"));
@@ -107,17 +116,27 @@ impl Lexicon {
             irregular.entry(form.to_string()).or_default().push((lemma.to_string(), kind));
             irregular_out.entry((lemma.to_string(), kind)).or_insert_with(|| form.to_string());
         }
-        Ok(Lexicon { store, irregular, irregular_out })
+        // SAFETY: the slices borrow from `store`'s backing memory, which does
+        // not move when `store` is moved into the struct and lives as long.
+        let (offsets, text, rev, all_postings, degrees) = unsafe {
+            (
+                std::mem::transmute::<&[u32], &'static [u32]>(offsets),
+                std::mem::transmute::<&str, &'static str>(text),
+                std::mem::transmute::<&[u32], &'static [u32]>(rev),
+                std::mem::transmute::<&[Posting], &'static [Posting]>(postings),
+                std::mem::transmute::<&[u32], &'static [u32]>(degree),
+            )
+        };
+        Ok(Lexicon { offsets, text, rev, all_postings, degrees, store, irregular, irregular_out })
     }
 
     fn offsets(&self) -> &[u32] {
-        self.store.pod_section("phrase_offsets").unwrap_or(&[0])
+        self.offsets
     }
 
     fn phrase(&self, id: u32) -> &str {
-        let o = self.offsets();
-        let t = self.store.section("phrases").unwrap_or(&[]);
-        std::str::from_utf8(&t[o[id as usize] as usize..o[id as usize + 1] as usize]).unwrap_or("")
+        let o = self.offsets;
+        &self.text[o[id as usize] as usize..o[id as usize + 1] as usize]
     }
 
     pub fn len(&self) -> usize {
@@ -144,14 +163,11 @@ impl Lexicon {
     }
 
     fn postings(&self, id: u32) -> &[Posting] {
-        let rev: &[u32] = self.store.pod_section("reverse_offsets").unwrap_or(&[]);
-        let all: &[Posting] = self.store.pod_section("postings").unwrap_or(&[]);
-        &all[rev[id as usize] as usize..rev[id as usize + 1] as usize]
+        &self.all_postings[self.rev[id as usize] as usize..self.rev[id as usize + 1] as usize]
     }
 
     pub fn degree(&self, id: u32) -> u32 {
-        let d: &[u32] = self.store.pod_section("degree").unwrap_or(&[]);
-        d[id as usize]
+        self.degrees[id as usize]
     }
 
     pub fn max_phrase_words(&self) -> usize {

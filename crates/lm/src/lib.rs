@@ -61,8 +61,16 @@ pub struct Trigram {
 }
 
 pub struct LanguageModel {
+    // Views into `store`'s memory, resolved once at load. The bytes live in
+    // the memory map (or a heap buffer) owned by `store`, which never moves
+    // them and outlives these views: they are dropped together.
+    unigrams: &'static [Unigram],
+    bigrams: &'static [Bigram],
+    trigrams: &'static [Trigram],
+    vocab: &'static str,
+    #[allow(dead_code)]
     store: Store,
-    ids: HashMap<Box<str>, u32>,
+    ids: HashMap<Box<str>, u32, rustc_hash::FxBuildHasher>,
     word_offsets: Vec<(u32, u32)>,
     bos: u32,
     eos: u32,
@@ -109,7 +117,7 @@ impl LanguageModel {
             return Err(bad("n-gram refers to a word outside the vocabulary".into()));
         }
         let text = std::str::from_utf8(vocab).map_err(|_| bad("vocabulary is not UTF-8".into()))?;
-        let mut ids = HashMap::with_capacity(n);
+        let mut ids = HashMap::with_capacity_and_hasher(n, rustc_hash::FxBuildHasher);
         let mut word_offsets = Vec::with_capacity(n);
         let mut at = 0u32;
         for (i, w) in text.split('\n').take(n).enumerate() {
@@ -122,17 +130,27 @@ impl LanguageModel {
         }
         let bos = *ids.get("<s>").ok_or_else(|| bad("no <s> in vocabulary".into()))?;
         let eos = *ids.get("</s>").ok_or_else(|| bad("no </s> in vocabulary".into()))?;
-        Ok(LanguageModel { store, ids, word_offsets, bos, eos })
+        // SAFETY: see the field comment; the slices borrow from `store`'s
+        // stable backing memory, and `store` is moved into the same struct.
+        let (unigrams, bigrams, trigrams, vocab) = unsafe {
+            (
+                std::mem::transmute::<&[Unigram], &'static [Unigram]>(unigrams),
+                std::mem::transmute::<&[Bigram], &'static [Bigram]>(bigrams),
+                std::mem::transmute::<&[Trigram], &'static [Trigram]>(trigrams),
+                std::mem::transmute::<&str, &'static str>(text),
+            )
+        };
+        Ok(LanguageModel { unigrams, bigrams, trigrams, vocab, store, ids, word_offsets, bos, eos })
     }
 
     fn unigrams(&self) -> &[Unigram] {
-        self.store.pod_section("unigrams").unwrap_or(&[])
+        self.unigrams
     }
     fn bigrams(&self) -> &[Bigram] {
-        self.store.pod_section("bigrams").unwrap_or(&[])
+        self.bigrams
     }
     fn trigrams(&self) -> &[Trigram] {
-        self.store.pod_section("trigrams").unwrap_or(&[])
+        self.trigrams
     }
 
     pub fn word_id(&self, word: &str) -> Option<u32> {
@@ -141,8 +159,7 @@ impl LanguageModel {
 
     pub fn word(&self, id: u32) -> &str {
         let (s, e) = self.word_offsets[id as usize];
-        let vocab = self.store.section("vocab").unwrap_or(&[]);
-        std::str::from_utf8(&vocab[s as usize..e as usize]).unwrap_or("")
+        &self.vocab[s as usize..e as usize]
     }
 
     pub fn vocab_len(&self) -> usize {
