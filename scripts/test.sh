@@ -3,5 +3,5 @@
 # the model scripts/setup.sh built) and the quick evaluation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo test --release --locked --workspace
+UNSPIN_REQUIRE_MODEL=1 cargo test --release --locked --workspace
 target/release/unspin eval --quick

@@ -148,20 +148,25 @@ impl<'a> Detector<'a> {
         total
     }
 
-    /// Is this unit's word out of place next to its neighbours? Counts the
-    /// sides on which the language model never saw the pair; a sentence
-    /// boundary gives no evidence of fit and counts as unseen.
-    fn abnormal(&self, s: &Sentence, u: usize) -> bool {
-        let unit = &s.units[u];
-        let w = s.ids[unit.first];
+    /// Does the span `start..end` sit badly in its sentence? Counts the edges
+    /// at which the language model never saw the pair (the word before the
+    /// span with its first word, its last word with the word after); a
+    /// sentence boundary gives no evidence of fit and counts as unseen. A
+    /// multiword phrase is judged at its edges only: a spun "joined together"
+    /// is fluent inside and out of place around.
+    fn abnormal_span(&self, s: &Sentence, start: usize, end: usize) -> bool {
+        let first = s.ids[s.units[start].first];
+        let last_unit = &s.units[end - 1];
+        let last = s.ids[last_unit.first + last_unit.len - 1];
         let unseen = |a: Option<u32>, b: Option<u32>| match (a, b) {
             (Some(a), Some(b)) if a != OOV && b != OOV => !self.lm.has_bigram(a, b),
             (Some(a), Some(b)) => a == OOV && b == OOV,
             _ => true,
         };
-        let left = if unit.first > 0 { Some(s.ids[unit.first - 1]) } else { None };
-        let right = s.ids.get(unit.first + 1).copied();
-        let sides = unseen(left, Some(w)) as usize + unseen(Some(w), right) as usize;
+        let at = s.units[start].first;
+        let left = if at > 0 { Some(s.ids[at - 1]) } else { None };
+        let right = s.ids.get(last_unit.first + last_unit.len).copied();
+        let sides = unseen(left, Some(first)) as usize + unseen(Some(last), right) as usize;
         sides >= self.config.abnormal_sides
     }
 
@@ -301,21 +306,17 @@ impl<'a> Detector<'a> {
             if s.units.is_empty() {
                 continue;
             }
-            let suspicious: Vec<usize> =
-                (0..s.units.len()).filter(|&u| s.units[u].replaceable && self.abnormal(&s, u)).collect();
-            if suspicious.is_empty() {
-                continue;
-            }
-            // Spans of replaceable, adjacent units that cover a suspicious unit.
+            // Spans of replaceable, adjacent units that sit badly in the sentence.
             let mut spans: Vec<(usize, usize)> = Vec::new();
-            for &u in &suspicious {
-                for start in u.saturating_sub(maxw - 1)..=u {
-                    for end in (u + 1)..=(start + maxw).min(s.units.len()) {
-                        let ok = (start..end).all(|k| s.units[k].replaceable)
-                            && (start + 1..end).all(|k| s.units[k].token == s.units[k - 1].token + 1);
-                        if ok && self.lexicon.contains(&self.span_words(&s, start, end)) {
-                            spans.push((start, end));
-                        }
+            for start in 0..s.units.len() {
+                for end in (start + 1)..=(start + maxw).min(s.units.len()) {
+                    if !s.units[end - 1].replaceable
+                        || (end > start + 1 && s.units[end - 1].token != s.units[end - 2].token + 1)
+                    {
+                        break;
+                    }
+                    if self.abnormal_span(&s, start, end) && self.lexicon.contains(&self.span_words(&s, start, end)) {
+                        spans.push((start, end));
                     }
                 }
             }

@@ -1,0 +1,200 @@
+//! Runs the `unspin` binary: the command-line contract other tools depend on.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn unspin() -> Command {
+    Command::cargo_bin("unspin").unwrap()
+}
+
+/// A tiny model built from hand-written fixtures, so the contract tests do
+/// not depend on the downloaded data.
+fn fixture_model() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let arpa = std::fs::read_to_string(data.join("tiny.arpa")).unwrap();
+    unspin_lm::convert::arpa_to_unspin(&arpa, &dir.path().join("lm.unspin")).unwrap();
+    let moby = std::fs::read_to_string(data.join("tiny-moby.txt")).unwrap();
+    unspin_lexicon::build::build(&moby, None, &dir.path().join("lexicon.unspin")).unwrap();
+    dir
+}
+
+/// The real model made by scripts/setup.sh. Tests that need it are skipped
+/// without it, unless UNSPIN_REQUIRE_MODEL is set (scripts/test.sh sets it).
+fn real_model() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("model");
+    if dir.join("lm.unspin").is_file() && dir.join("lexicon.unspin").is_file() {
+        return Some(dir);
+    }
+    if std::env::var_os("UNSPIN_REQUIRE_MODEL").is_some() {
+        panic!("the real model is missing in {}; run scripts/setup.sh", dir.display());
+    }
+    eprintln!("skipped: no real model (run scripts/setup.sh)");
+    None
+}
+
+fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/examples").join(name)
+}
+
+#[test]
+fn missing_file_is_a_one_line_error_naming_it() {
+    let m = fixture_model();
+    unspin()
+        .args(["check", "no/such/file.txt", "--model"])
+        .arg(m.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no/such/file.txt").and(predicate::str::contains("no such file")));
+}
+
+#[test]
+fn binary_and_invalid_utf8_are_refused() {
+    let m = fixture_model();
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("a.bin");
+    std::fs::write(&bin, b"ab\x00cd").unwrap();
+    unspin().arg("check").arg(&bin).arg("--model").arg(m.path()).assert().code(2).stderr(predicate::str::contains("binary"));
+    let bad = dir.path().join("latin1.txt");
+    std::fs::write(&bad, b"caf\xe9 au lait").unwrap();
+    unspin()
+        .arg("restore")
+        .arg(&bad)
+        .arg("--model")
+        .arg(m.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not valid UTF-8").and(predicate::str::contains("offset 3")));
+}
+
+#[test]
+fn missing_model_names_the_setup_command() {
+    let empty = tempfile::tempdir().unwrap();
+    unspin()
+        .args(["check", "--model"])
+        .arg(empty.path())
+        .write_stdin("hello")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("scripts/setup.sh"));
+}
+
+#[test]
+fn bad_threshold_and_unknown_flags_are_usage_errors() {
+    let m = fixture_model();
+    unspin().args(["check", "--threshold", "7", "--model"]).arg(m.path()).write_stdin("x").assert().code(2);
+    unspin().args(["check", "--no-such-flag"]).assert().code(2);
+}
+
+#[test]
+fn empty_input_is_a_clean_empty_report() {
+    let m = fixture_model();
+    let out = unspin().args(["check", "--json", "--model"]).arg(m.path()).write_stdin("").assert().success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["findings"].as_array().unwrap().len(), 0);
+    assert_eq!(v["spun"], false);
+    unspin().args(["restore", "--model"]).arg(m.path()).write_stdin("").assert().success().stdout("");
+}
+
+#[test]
+fn fixture_model_restores_a_swap_and_keeps_every_other_byte() {
+    let m = fixture_model();
+    let input = "  The allied states is a big country.\n\n\tThe united states is a big country.\r\n";
+    let out = unspin().args(["check", "--json", "--model"]).arg(m.path()).write_stdin(input).assert().success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let f = &v["findings"][0];
+    let (s, e) = (f["start"].as_u64().unwrap() as usize, f["end"].as_u64().unwrap() as usize);
+    assert_eq!(&input[s..e], "allied");
+    assert_eq!(f["text"], "allied");
+    assert_eq!(f["suggestion"], "united");
+    assert_eq!(f["source"], "model");
+    assert!(f["confidence"].as_f64().unwrap() > 0.5);
+    unspin()
+        .args(["restore", "--model"])
+        .arg(m.path())
+        .write_stdin(input)
+        .assert()
+        .success()
+        .stdout("  The united states is a big country.\n\n\tThe united states is a big country.\r\n");
+}
+
+#[test]
+fn lines_mode_gives_one_record_per_line_in_order() {
+    let m = fixture_model();
+    let input = "The allied states is a big country.\n\nThe united states is a big country.\r\nno newline at end";
+    let out = unspin().args(["check", "--lines", "--json", "--model"]).arg(m.path()).write_stdin(input).assert().success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4);
+    let first: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!(first["findings"][0]["suggestion"], "united");
+    for l in &lines[1..] {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        assert_eq!(v["findings"].as_array().unwrap().len(), 0, "{l}");
+    }
+    unspin()
+        .args(["restore", "--lines", "--model"])
+        .arg(m.path())
+        .write_stdin(input)
+        .assert()
+        .success()
+        .stdout("The united states is a big country.\n\nThe united states is a big country.\r\nno newline at end");
+}
+
+#[test]
+fn fingerprints_are_matched_and_marked() {
+    let m = fixture_model();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("fp.csv");
+    std::fs::write(&csv, "\"Fingerprint\",\"Expected\",\"N\"\n\"\"\"bosom peril\"\"\",\"breast cancer\",\"5\"\n").unwrap();
+    let out = unspin()
+        .args(["check", "--json", "--model"])
+        .arg(m.path())
+        .arg("--fingerprints")
+        .arg(&csv)
+        .write_stdin("Bosom peril is common.")
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["findings"][0]["source"], "fingerprint");
+    assert_eq!(v["findings"][0]["suggestion"], "Breast cancer");
+    unspin().args(["check", "--fingerprints", "/no/such.csv", "--model"]).arg(m.path()).write_stdin("x").assert().code(2);
+}
+
+#[test]
+fn real_model_is_quiet_on_clean_text_and_restore_matches_check() {
+    let Some(model) = real_model() else { return };
+    let clean = std::fs::read_to_string(example("clean-news.txt")).unwrap();
+    unspin().arg("restore").arg(example("clean-news.txt")).arg("--model").arg(&model).assert().success().stdout(clean);
+
+    let spun = std::fs::read_to_string(example("spun-news.txt")).unwrap();
+    let out = unspin().args(["check", "--json"]).arg(example("spun-news.txt")).arg("--model").arg(&model).assert().success();
+    let report: unspin_engine::Report = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert!(report.spun, "the spun example should be called spun");
+    assert!(report.findings.len() >= 3);
+    for f in &report.findings {
+        assert_eq!(&spun[f.start..f.end], f.text);
+    }
+    let expected = unspin_engine::apply(&spun, &report.findings);
+    unspin().arg("restore").arg(example("spun-news.txt")).arg("--model").arg(&model).assert().success().stdout(expected);
+}
+
+/// Restoration examples written for this project: each line is
+/// `spun sentence<TAB>expected restoration`.
+#[test]
+fn real_model_restores_written_examples() {
+    let Some(model) = real_model() else { return };
+    let cases = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/restorations.tsv")).unwrap();
+    let mut failures = Vec::new();
+    for line in cases.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        let (spun, want) = line.split_once('\t').unwrap();
+        let out = unspin().arg("restore").arg("--model").arg(&model).write_stdin(spun).assert().success();
+        let got = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+        if got != want {
+            failures.push(format!("{spun}\n  want {want}\n  got  {got}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
