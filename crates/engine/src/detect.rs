@@ -170,13 +170,12 @@ impl<'a> Detector<'a> {
         sides >= self.config.abnormal_sides
     }
 
-    fn span_options(&self, text: &str, tokens: &[Token], s: &Sentence, start: usize, end: usize) -> Vec<Opt> {
+    fn span_options(&self, s: &Sentence, start: usize, end: usize) -> Vec<Opt> {
         let words: Vec<&str> = s.units[start..end].iter().map(|u| self.lm.word(s.ids[u.first])).collect();
         let present: Vec<u32> = s.units[start..end].iter().map(|u| s.ids[u.first]).collect();
         let (h1, h2) = self.history(s, start);
         let tail = self.tail(s, end);
         let base = self.score_path(h1, h2, &present, &tail);
-        let _ = (text, tokens);
         let mut scored: Vec<(f32, Opt)> = Vec::new();
         let present_freq: f32 = present.iter().map(|&w| self.lm.unigram_log10(w)).sum();
         let mut cands = self.lexicon.originals(&words);
@@ -324,7 +323,7 @@ impl<'a> Detector<'a> {
             spans.dedup();
             let mut opts: Vec<Opt> = Vec::new();
             for &(a, b) in &spans {
-                opts.extend(self.span_options(text, tokens, &s, a, b));
+                opts.extend(self.span_options(&s, a, b));
             }
             if opts.is_empty() {
                 continue;

@@ -19,13 +19,28 @@ pub enum FingerprintError {
     Empty { path: String },
 }
 
-/// One row: the phrase to find, terms that must also occur in the document,
-/// and the expected original.
+/// One row: the phrase to find, what else the document must (or must not)
+/// contain, and the expected original.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fingerprint {
     pub phrase: String,
-    pub context: Vec<String>,
+    pub context: Query,
     pub expected: String,
+}
+
+/// The context part of a PPS query after its first phrase: every group must
+/// have at least one term present (`AND "x"`, `AND ("x" OR "y")`), and no
+/// excluded term may be present (`NOT "x"`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Query {
+    pub all_of: Vec<Vec<String>>,
+    pub none_of: Vec<String>,
+}
+
+impl Query {
+    fn terms(&self) -> impl Iterator<Item = &String> {
+        self.all_of.iter().flatten().chain(&self.none_of)
+    }
 }
 
 /// A compiled fingerprint list.
@@ -36,28 +51,74 @@ pub struct Fingerprints {
     context_terms: Vec<String>,
 }
 
-/// Splits a PPS query such as `"surface region" AND "surface area"` into its
-/// quoted terms. Returns None when the query has no quoted term.
-pub fn parse_query(query: &str) -> Option<Vec<String>> {
-    let mut terms = Vec::new();
-    let mut rest = query;
-    while let Some(open) = rest.find('"') {
-        let after = &rest[open + 1..];
-        let close = after.find('"')?;
-        let term = after[..close].trim();
-        if !term.is_empty() {
-            terms.push(term.to_string());
-        }
-        rest = &after[close + 1..];
+/// Parses a PPS query such as `"surface region" AND "surface area"`,
+/// `"x" AND ("a" OR "b")` or `"x" NOT "y"` into its first phrase and the
+/// context it demands. Returns None when the query has no phrase.
+pub fn parse_query(query: &str) -> Option<(String, Query)> {
+    #[derive(PartialEq)]
+    enum Tok {
+        Term(String),
+        And,
+        Or,
+        Not,
+        Open,
+        Close,
     }
-    if terms.is_empty() {
-        let bare = query.trim();
-        if bare.is_empty() || bare.contains(" AND ") {
-            return None;
+    let mut toks = Vec::new();
+    let mut rest = query.trim();
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix('"') {
+            let close = r.find('"')?;
+            let term = r[..close].trim();
+            if !term.is_empty() {
+                toks.push(Tok::Term(term.to_string()));
+            }
+            rest = r[close + 1..].trim_start();
+        } else if let Some(r) = rest.strip_prefix('(') {
+            toks.push(Tok::Open);
+            rest = r.trim_start();
+        } else if let Some(r) = rest.strip_prefix(')') {
+            toks.push(Tok::Close);
+            rest = r.trim_start();
+        } else {
+            let end = rest.find(|c: char| c.is_whitespace() || c == '"' || c == '(' || c == ')').unwrap_or(rest.len());
+            match &rest[..end] {
+                "AND" => toks.push(Tok::And),
+                "OR" => toks.push(Tok::Or),
+                "NOT" => toks.push(Tok::Not),
+                _ => return None,
+            }
+            rest = rest[end..].trim_start();
         }
-        terms.push(bare.to_string());
     }
-    Some(terms)
+    let mut it = toks.into_iter();
+    let Some(Tok::Term(phrase)) = it.next() else { return None };
+    let mut q = Query::default();
+    let mut negate = false;
+    let mut group: Option<Vec<String>> = None;
+    for t in it {
+        match t {
+            Tok::And => negate = false,
+            Tok::Not => negate = true,
+            Tok::Or => {}
+            Tok::Open => group = Some(Vec::new()),
+            Tok::Close => {
+                if let Some(g) = group.take() {
+                    if negate {
+                        q.none_of.extend(g);
+                    } else if !g.is_empty() {
+                        q.all_of.push(g);
+                    }
+                }
+            }
+            Tok::Term(term) => match (&mut group, negate) {
+                (Some(g), _) => g.push(term),
+                (None, true) => q.none_of.push(term),
+                (None, false) => q.all_of.push(vec![term]),
+            },
+        }
+    }
+    Some((phrase, q))
 }
 
 impl Fingerprints {
@@ -85,12 +146,12 @@ impl Fingerprints {
             })?;
             let (Some(query), Some(expected)) = (record.get(0), record.get(1)) else { continue };
             let expected = expected.trim();
-            if expected.is_empty() || expected == "?" {
+            // "?" (and "??", "???") marks an unknown original.
+            if expected.is_empty() || expected.chars().all(|c| c == '?') {
                 continue;
             }
-            let Some(mut terms) = parse_query(query) else { continue };
-            let phrase = terms.remove(0);
-            rows.push(Fingerprint { phrase, context: terms, expected: expected.to_string() });
+            let Some((phrase, context)) = parse_query(query) else { continue };
+            rows.push(Fingerprint { phrase, context, expected: expected.to_string() });
         }
         Fingerprints::from_rows(rows).ok_or(FingerprintError::Empty { path: name.to_string() })
     }
@@ -105,7 +166,7 @@ impl Fingerprints {
             .build(rows.iter().map(|r| r.phrase.as_str()))
             .ok()?;
         let mut context_terms: Vec<String> =
-            rows.iter().flat_map(|r| r.context.iter().map(|c| c.to_lowercase())).collect();
+            rows.iter().flat_map(|r| r.context.terms().map(|c| c.to_lowercase())).collect();
         context_terms.sort();
         context_terms.dedup();
         let context_matcher = if context_terms.is_empty() {
@@ -148,7 +209,8 @@ impl Fingerprints {
                 continue;
             }
             let row = &self.rows[m.pattern().as_usize()];
-            if !row.context.iter().all(|c| has_context(c)) {
+            let q = &row.context;
+            if !q.all_of.iter().all(|g| g.iter().any(|c| has_context(c))) || q.none_of.iter().any(|c| has_context(c)) {
                 continue;
             }
             let found = &text[s..e];
@@ -156,7 +218,7 @@ impl Fingerprints {
                 start: s,
                 end: e,
                 text: found.to_string(),
-                suggestion: unspin_text::apply_case(&row.expected.to_lowercase(), found),
+                suggestion: unspin_text::apply_case(&row.expected, found),
                 confidence: 1.0,
                 source: Source::Fingerprint,
             });
@@ -179,13 +241,21 @@ mod tests {
     const CSV: &str = "\"Fingerprint - Tortured Phrase\",\"Expected Text\",\"Nb Retrieved Papers\"\n\
 \"\"\"surface region\"\" AND \"\"surface area\"\"\",\"surface area\",\"41,395\"\n\
 \"\"\"counterfeit consciousness\"\"\",\"artificial intelligence\",\"900\"\n\
-\"\"\"mystery phrase\"\"\",\"?\",\"3\"\n";
+\"\"\"mystery phrase\"\"\",\"?\",\"3\"\n\
+\"\"\"other mystery\"\"\",\"???\",\"3\"\n\
+\"\"\"corridor impact\"\" AND (\"\"magnetic\"\" OR \"\"sensor\"\")\",\"Hall effect\",\"66\"\n\
+\"\"\"cell separation\"\" NOT \"\"with MACS\"\"\",\"cell sorting\",\"6\"\n";
 
     #[test]
     fn parses_queries_and_skips_unknown_originals() {
-        assert_eq!(parse_query("\"a b\" AND \"c\"").unwrap(), vec!["a b", "c"]);
+        let (p, q) = parse_query("\"a b\" AND \"c\"").unwrap();
+        assert_eq!((p.as_str(), q.all_of.clone()), ("a b", vec![vec!["c".to_string()]]));
+        let (_, q) = parse_query("\"x\" AND (\"a\" OR \"b\")").unwrap();
+        assert_eq!(q.all_of, vec![vec!["a".to_string(), "b".to_string()]]);
+        let (_, q) = parse_query("\"x\" NOT \"x y\"").unwrap();
+        assert_eq!((q.all_of.len(), q.none_of.clone()), (0, vec!["x y".to_string()]));
         let fp = Fingerprints::from_csv("t.csv", CSV).unwrap();
-        assert_eq!(fp.len(), 2);
+        assert_eq!(fp.len(), 4);
     }
 
     #[test]
@@ -197,6 +267,15 @@ mod tests {
         assert_eq!(&text[f[0].start..f[0].end], "Counterfeit consciousness");
         assert_eq!(f[0].suggestion, "Artificial intelligence");
         assert_eq!(f[0].source, Source::Fingerprint);
+    }
+
+    #[test]
+    fn or_groups_and_not_terms_are_honoured() {
+        let fp = Fingerprints::from_csv("t.csv", CSV).unwrap();
+        assert!(fp.find("The corridor impact was measured.").is_empty());
+        assert_eq!(fp.find("A sensor shows the corridor impact.")[0].suggestion, "Hall effect");
+        assert_eq!(fp.find("Magnetic cell separation works.").len(), 1);
+        assert!(fp.find("Magnetic cell separation with MACS works.").is_empty());
     }
 
     #[test]

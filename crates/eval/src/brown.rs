@@ -78,7 +78,7 @@ impl Split {
     /// halved evenly and the halves interleave through it.
     pub fn of_brown_file(id: &str) -> Split {
         let number: u32 = id.get(2..).and_then(|n| n.parse().ok()).unwrap_or(0);
-        if number % 2 == 1 {
+        if number & 1 == 1 {
             Split::Dev
         } else {
             Split::Test
@@ -120,7 +120,8 @@ pub fn detokenize(tagged: &str) -> String {
             glue_next = false;
             continue;
         }
-        let is_headline = line.split_whitespace().all(|t| t.rsplit_once('/').is_some_and(|(_, tag)| tag.ends_with("-hl")));
+        let is_headline =
+            line.split_whitespace().all(|t| t.rsplit_once('/').is_some_and(|(_, tag)| tag.ends_with("-hl")));
         if is_headline != headline && !current.is_empty() {
             paragraphs.push(std::mem::take(&mut current));
             glue_next = false;
@@ -243,7 +244,14 @@ mod tests {
 
     #[test]
     fn genres_from_categories_and_prefixes_agree() {
-        for (id, cat) in [("ca01", "news"), ("cb03", "editorial"), ("cc02", "reviews"), ("cj10", "learned"), ("ck01", "fiction"), ("cr09", "humor")] {
+        for (id, cat) in [
+            ("ca01", "news"),
+            ("cb03", "editorial"),
+            ("cc02", "reviews"),
+            ("cj10", "learned"),
+            ("ck01", "fiction"),
+            ("cr09", "humor"),
+        ] {
             assert_eq!(Genre::of_category(cat), Genre::of_file(id), "{id}");
         }
         assert_eq!(Genre::of_category("government"), None);

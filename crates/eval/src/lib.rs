@@ -164,7 +164,13 @@ pub fn run(cfg: &EvalConfig, plain: &dyn Detector, with_fingerprints: Option<&dy
                 Ok(spinner) => ctx.spinning(plain, spinner, docs, &clean),
                 Err(reason) => {
                     for section in [Section::Spinning, Section::Verdicts] {
-                        ctx.rows.push(Row::skipped(section, "Brown spun", PLAIN, "dev+test", &format!("spinner dictionary: {reason}")));
+                        ctx.rows.push(Row::skipped(
+                            section,
+                            "Brown spun",
+                            PLAIN,
+                            "dev+test",
+                            &format!("spinner dictionary: {reason}"),
+                        ));
                     }
                 }
             }
@@ -253,7 +259,13 @@ impl Run<'_> {
         let (july, november) = match (july, november) {
             (Ok(j), Ok(n)) => (j, n),
             (Err(e), _) | (_, Err(e)) => {
-                self.rows.push(Row::skipped(Section::Tortured, "tortured phrases", "all", "dev+test", &format!("PPS export: {e}")));
+                self.rows.push(Row::skipped(
+                    Section::Tortured,
+                    "tortured phrases",
+                    "all",
+                    "dev+test",
+                    &format!("PPS export: {e}"),
+                ));
                 return;
             }
         };
@@ -332,16 +344,23 @@ impl Run<'_> {
                 let picked: Vec<CleanDocScores> = docs
                     .iter()
                     .zip(&scores)
-                    .filter(|(d, _)| d.split == split && genre.map_or(true, |g| d.genre == g))
+                    .filter(|(d, _)| d.split == split && (genre.is_none() || genre == Some(d.genre)))
                     .map(|(_, s)| *s)
                     .collect();
                 let (per_k, spun) = measure::false_positive_rates(&picked);
                 self.rows.push(
-                    Row::new(Section::CleanText, format!("Brown clean, {name}"), PLAIN, split.name(), picked.len() as u64, "docs")
-                        .with(Figure::count("words", picked.iter().map(|d| d.words).sum()))
-                        .with(Figure::count("findings", picked.iter().map(|d| d.findings).sum()))
-                        .with(Figure::number("findings/1k", per_k))
-                        .with(Figure::share("docs spun", spun)),
+                    Row::new(
+                        Section::CleanText,
+                        format!("Brown clean, {name}"),
+                        PLAIN,
+                        split.name(),
+                        picked.len() as u64,
+                        "docs",
+                    )
+                    .with(Figure::count("words", picked.iter().map(|d| d.words).sum()))
+                    .with(Figure::count("findings", picked.iter().map(|d| d.findings).sum()))
+                    .with(Figure::number("findings/1k", per_k))
+                    .with(Figure::share("docs spun", spun)),
                 );
             }
         }

@@ -151,7 +151,8 @@ pub fn score_spun_doc(detector: &dyn Detector, doc: &Spun) -> SpunDocScores {
     let report = detector.check(&doc.text);
     let gold_spans: Vec<(usize, usize)> = doc.gold.iter().map(|g| (g.start, g.end)).collect();
     let found: Vec<(usize, usize)> = report.findings.iter().map(|f| (f.start, f.end)).collect();
-    let gold_edits: Vec<Edit> = doc.gold.iter().map(|g| Edit { start: g.start, end: g.end, replacement: &g.original }).collect();
+    let gold_edits: Vec<Edit> =
+        doc.gold.iter().map(|g| Edit { start: g.start, end: g.end, replacement: &g.original }).collect();
     let finding_edits: Vec<Edit> = report.findings.iter().map(Edit::of_finding).collect();
     let exact = metrics::restored(&doc.text, &gold_edits, &finding_edits).into_iter().filter(|&ok| ok).count() as u64;
     let restored = unspin_engine::apply(&doc.text, &report.findings);

@@ -141,7 +141,9 @@ impl<'a> Edit<'a> {
 /// of `unspin_engine::apply`) must give the same words as applying the gold,
 /// ignoring case and spacing. Every gold span in a region shares its verdict.
 pub fn restored(text: &str, gold: &[Edit], findings: &[Edit]) -> Vec<bool> {
-    let valid = |e: &Edit| e.start <= e.end && e.end <= text.len() && text.is_char_boundary(e.start) && text.is_char_boundary(e.end);
+    let valid = |e: &Edit| {
+        e.start <= e.end && e.end <= text.len() && text.is_char_boundary(e.start) && text.is_char_boundary(e.end)
+    };
     // (start, end, is_gold, index)
     let mut items: Vec<(usize, usize, bool, usize)> = Vec::new();
     items.extend(gold.iter().enumerate().filter(|(_, e)| valid(e)).map(|(i, e)| (e.start, e.end, true, i)));
@@ -242,7 +244,8 @@ pub fn roc_auc(positives: &[f64], negatives: &[f64]) -> Option<f64> {
     if positives.is_empty() || negatives.is_empty() {
         return None;
     }
-    let mut all: Vec<(f64, bool)> = positives.iter().map(|&s| (s, true)).chain(negatives.iter().map(|&s| (s, false))).collect();
+    let mut all: Vec<(f64, bool)> =
+        positives.iter().map(|&s| (s, true)).chain(negatives.iter().map(|&s| (s, false))).collect();
     all.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut rank_sum = 0.0;
     let mut i = 0;

@@ -150,7 +150,13 @@ pub fn parse_pps_csv(text: &str) -> anyhow::Result<Vec<TorturedPhrase>> {
         }
         let Some(q) = parse_query(query) else { continue };
         let papers = record.get(2).and_then(|n| n.replace([',', ' '], "").parse().ok());
-        rows.push(TorturedPhrase { phrase: q.phrase, require: q.require, exclude: q.exclude, expected: expected.to_string(), papers });
+        rows.push(TorturedPhrase {
+            phrase: q.phrase,
+            require: q.require,
+            exclude: q.exclude,
+            expected: expected.to_string(),
+            papers,
+        });
     }
     Ok(rows)
 }
@@ -178,7 +184,7 @@ pub fn dedup(rows: &[TorturedPhrase]) -> Vec<TorturedPhrase> {
 /// even hashes development, odd test. Adding rows to a list never moves a
 /// phrase between halves.
 pub fn phrase_split(phrase: &str) -> Split {
-    if stable_hash(&phrase.to_lowercase()) % 2 == 0 {
+    if stable_hash(&phrase.to_lowercase()) & 1 == 0 {
         Split::Dev
     } else {
         Split::Test
@@ -242,7 +248,8 @@ fn remove_between(s: &str, open: char, close: char) -> String {
 fn slash_alternatives(s: &str) -> Vec<String> {
     let mut readings: Vec<String> = vec![String::new()];
     for word in s.split_whitespace() {
-        let options: Vec<&str> = if word.contains('/') { word.split('/').filter(|w| !w.is_empty()).collect() } else { vec![word] };
+        let options: Vec<&str> =
+            if word.contains('/') { word.split('/').filter(|w| !w.is_empty()).collect() } else { vec![word] };
         let mut next = Vec::new();
         for r in &readings {
             for o in &options {
@@ -297,7 +304,13 @@ mod tests {
     }
 
     fn tp(phrase: &str, expected: &str) -> TorturedPhrase {
-        TorturedPhrase { phrase: phrase.into(), require: vec![], exclude: vec![], expected: expected.into(), papers: None }
+        TorturedPhrase {
+            phrase: phrase.into(),
+            require: vec![],
+            exclude: vec![],
+            expected: expected.into(),
+            papers: None,
+        }
     }
 
     #[test]
@@ -305,7 +318,10 @@ mod tests {
         let v = expected_variants(&tp("layer yields", "[neural network] layer outputs"));
         assert!(v.contains(&"layer outputs".to_string()), "{v:?}");
         let v = expected_variants(&tp("magnetic reverberation imaging", "magnetic resonance imaging (MRI)"));
-        assert!(v.contains(&"magnetic resonance imaging".to_string()) && v.contains(&"magnetic resonance imaging (mri)".to_string()));
+        assert!(
+            v.contains(&"magnetic resonance imaging".to_string())
+                && v.contains(&"magnetic resonance imaging (mri)".to_string())
+        );
         let v = expected_variants(&tp("irresistible infections", "contagious/transmissible diseases"));
         assert!(v.contains(&"contagious diseases".to_string()) && v.contains(&"transmissible diseases".to_string()));
         let v = expected_variants(&tp("social impact UTAUT", "social influence, see https://en.wikipedia.org/x"));

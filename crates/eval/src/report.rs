@@ -16,7 +16,8 @@ pub enum Section {
 }
 
 impl Section {
-    pub const ALL: [Section; 5] = [Section::Tortured, Section::Spinning, Section::CleanText, Section::Verdicts, Section::Speed];
+    pub const ALL: [Section; 5] =
+        [Section::Tortured, Section::Spinning, Section::CleanText, Section::Verdicts, Section::Speed];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -127,7 +128,14 @@ pub struct Row {
 }
 
 impl Row {
-    pub fn new(section: Section, dataset: impl Into<String>, detector: &str, split: &str, size: u64, unit: &str) -> Row {
+    pub fn new(
+        section: Section,
+        dataset: impl Into<String>,
+        detector: &str,
+        split: &str,
+        size: u64,
+        unit: &str,
+    ) -> Row {
         Row {
             section,
             dataset: dataset.into(),
@@ -201,7 +209,9 @@ impl EvalReport {
 
     /// The first row matching section, dataset, detector and split.
     pub fn row(&self, section: Section, dataset: &str, detector: &str, split: &str) -> Option<&Row> {
-        self.rows.iter().find(|r| r.section == section && r.dataset == dataset && r.detector == detector && r.split == split)
+        self.rows
+            .iter()
+            .find(|r| r.section == section && r.dataset == dataset && r.detector == detector && r.split == split)
     }
 
     /// Plain text for the terminal.
@@ -266,7 +276,13 @@ impl EvalReport {
         let _ = writeln!(out, "Produced by `unspin eval{}`.\n", if self.quick { " --quick" } else { "" });
         let _ = writeln!(out, "- Date: {date}");
         let _ = writeln!(out, "- Commit: `{commit}`");
-        let _ = writeln!(out, "- Mode: {} (seed {}, spin rates {})", self.mode(), self.seed, self.rates.iter().map(|r| format!("{:.0}%", r * 100.0)).collect::<Vec<_>>().join(", "));
+        let _ = writeln!(
+            out,
+            "- Mode: {} (seed {}, spin rates {})",
+            self.mode(),
+            self.seed,
+            self.rates.iter().map(|r| format!("{:.0}%", r * 100.0)).collect::<Vec<_>>().join(", ")
+        );
         let _ = writeln!(
             out,
             "- Tuning: thresholds and weights are tuned on the **{}** split only; the other split is held out and reported alongside.",
@@ -295,7 +311,11 @@ impl EvalReport {
             let _ = writeln!(out, "{}\n", section.explanation());
             let (header, body) = grid(&rows);
             let _ = writeln!(out, "| {} |", header.join(" | "));
-            let _ = writeln!(out, "|{}", header.iter().enumerate().map(|(i, _)| if i < 3 { "---|" } else { "---:|" }).collect::<String>());
+            let _ = writeln!(
+                out,
+                "|{}",
+                header.iter().enumerate().map(|(i, _)| if i < 3 { "---|" } else { "---:|" }).collect::<String>()
+            );
             for (line, row) in body.iter().zip(&rows) {
                 let cells: Vec<String> = match &row.skipped {
                     Some(reason) => {
@@ -335,7 +355,8 @@ fn grid(rows: &[&Row]) -> (Vec<String>, Vec<Vec<String>>) {
     let body = rows
         .iter()
         .map(|r| {
-            let size = if r.skipped.is_some() { String::new() } else { format!("{} {}", r.size, r.unit).trim().to_string() };
+            let size =
+                if r.skipped.is_some() { String::new() } else { format!("{} {}", r.size, r.unit).trim().to_string() };
             let mut line = vec![r.dataset.clone(), r.detector.clone(), r.split.clone(), size];
             for n in &names {
                 line.push(r.figures.iter().find(|f| &f.name == n).map(Figure::formatted).unwrap_or_default());

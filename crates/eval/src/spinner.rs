@@ -74,7 +74,8 @@ pub struct Spinner {
 impl Spinner {
     pub fn load(path: &Path) -> anyhow::Result<Spinner> {
         let bytes = std::fs::read(path).with_context(|| format!("spinner dictionary {}", path.display()))?;
-        Spinner::parse(&String::from_utf8_lossy(&bytes)).with_context(|| format!("spinner dictionary {}", path.display()))
+        Spinner::parse(&String::from_utf8_lossy(&bytes))
+            .with_context(|| format!("spinner dictionary {}", path.display()))
     }
 
     /// Parses `a|b|c` lines. Members equal up to case and spacing are one member.
@@ -231,8 +232,8 @@ fn wordish(c: char) -> bool {
 fn whole_words(text: &str, start: usize, end: usize) -> bool {
     let first = text[start..].chars().next().unwrap_or(' ');
     let last = text[..end].chars().next_back().unwrap_or(' ');
-    let before_ok = !first.is_alphanumeric() || text[..start].chars().next_back().map_or(true, |c| !wordish(c));
-    let after_ok = !last.is_alphanumeric() || text[end..].chars().next().map_or(true, |c| !wordish(c));
+    let before_ok = !first.is_alphanumeric() || !matches!(text[..start].chars().next_back(), Some(c) if wordish(c));
+    let after_ok = !last.is_alphanumeric() || !matches!(text[end..].chars().next(), Some(c) if wordish(c));
     before_ok && after_ok
 }
 

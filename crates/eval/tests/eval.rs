@@ -20,7 +20,14 @@ fn report(findings: Vec<Finding>) -> Report {
 }
 
 fn finding(text: &str, start: usize, end: usize, suggestion: &str) -> Finding {
-    Finding { start, end, text: text[start..end].to_string(), suggestion: suggestion.into(), confidence: 1.0, source: Source::Model }
+    Finding {
+        start,
+        end,
+        text: text[start..end].to_string(),
+        suggestion: suggestion.into(),
+        confidence: 1.0,
+        source: Source::Model,
+    }
 }
 
 /// Finds nothing, ever.
@@ -73,7 +80,8 @@ impl Detector for Oracle {
     }
 }
 
-const DICTIONARY: &str = "big|large|huge\nsaid|stated|declared\ncommittee|panel\nunited states|joined together states\n\
+const DICTIONARY: &str =
+    "big|large|huge\nsaid|stated|declared\ncommittee|panel\nunited states|joined together states\n\
 quickly|rapidly\nhouse|home|dwelling\nold|aged|ancient\nnew|novel|fresh\nreport|account\nbank|financial institution";
 
 /// A paragraph with many dictionary members in varied case.
@@ -234,7 +242,12 @@ fn pps_csv_parsing() {
 fn unlisted_phrases_and_their_scores() {
     let july = parse_pps_csv(&std::fs::read_to_string(data("pps-sample.csv")).unwrap()).unwrap();
     let mut november = july.clone();
-    november.extend(parse_pps_csv("h,e,n\n\"\"\"grouping methods\"\"\",classification methods,5\n\"\"\"Bosom Peril\"\"\",breast cancer,1\n").unwrap());
+    november.extend(
+        parse_pps_csv(
+            "h,e,n\n\"\"\"grouping methods\"\"\",classification methods,5\n\"\"\"Bosom Peril\"\"\",breast cancer,1\n",
+        )
+        .unwrap(),
+    );
     let unlisted = pps::unlisted(&november, &july);
     assert_eq!(unlisted.len(), 1);
     assert_eq!(unlisted[0].phrase, "grouping methods");
@@ -283,7 +296,16 @@ fn fixture(with_shared: bool) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let brown_dir = dir.path().join("data/brown");
     std::fs::create_dir_all(&brown_dir).unwrap();
-    let files = [("ca01", "news"), ("ca02", "news"), ("cb01", "editorial"), ("cj01", "learned"), ("cj02", "learned"), ("ck01", "fiction"), ("cp02", "romance"), ("ch01", "government")];
+    let files = [
+        ("ca01", "news"),
+        ("ca02", "news"),
+        ("cb01", "editorial"),
+        ("cj01", "learned"),
+        ("cj02", "learned"),
+        ("ck01", "fiction"),
+        ("cp02", "romance"),
+        ("ch01", "government"),
+    ];
     let mut cats = String::new();
     for (i, (id, cat)) in files.iter().enumerate() {
         std::fs::write(brown_dir.join(id), tagged_doc(i, 12)).unwrap();
@@ -298,7 +320,13 @@ fn fixture(with_shared: bool) -> tempfile::TempDir {
         let header = "\"Fingerprint - Tortured Phrase\",\"Expected Text\",\"Nb Retrieved Papers\"\n";
         let july = format!("{header}\"\"\"counterfeit consciousness\"\"\",artificial intelligence,10\n\"\"\"surface region\"\"  AND \"\"surface area\"\"\",surface area,5\n");
         let mut november = july.clone();
-        for (p, e) in [("grouping methods", "classification methods"), ("component extraction", "feature extraction"), ("information mining", "data mining"), ("profound learning", "deep learning"), ("irregular woodland", "random forest")] {
+        for (p, e) in [
+            ("grouping methods", "classification methods"),
+            ("component extraction", "feature extraction"),
+            ("information mining", "data mining"),
+            ("profound learning", "deep learning"),
+            ("irregular woodland", "random forest"),
+        ] {
             november.push_str(&format!("\"\"\"{p}\"\"\",{e},3\n"));
         }
         november.push_str("\"\"\"mystery phrase\"\"\",?,3\n");
@@ -332,7 +360,8 @@ fn full_run_with_an_oracle() {
     }
     let tortured: Vec<_> = r.rows_in(Section::Tortured).collect();
     assert_eq!(tortured.len(), 2 * 2 * 2 * 2, "2 datasets x 2 detectors x 2 settings x 2 splits");
-    let unlisted_texts: u64 = tortured.iter().filter(|r| r.dataset == "unlisted, alone" && r.detector == "plain").map(|r| r.size).sum();
+    let unlisted_texts: u64 =
+        tortured.iter().filter(|r| r.dataset == "unlisted, alone" && r.detector == "plain").map(|r| r.size).sum();
     assert_eq!(unlisted_texts, 5);
     for row in &tortured {
         if row.size > 0 {
@@ -366,7 +395,14 @@ fn full_run_with_an_oracle() {
     let table = r.to_table();
     assert!(table.contains("Unlisted tortured phrases") && table.contains("Brown spun 50%"), "{table}");
     let md = r.to_markdown("abc1234", "2025-12-01");
-    for needle in ["abc1234", "2025-12-01", "full", "**dev**", "Martel, Lentschat & Labbé (2024)", "| dataset | detector | split | size |"] {
+    for needle in [
+        "abc1234",
+        "2025-12-01",
+        "full",
+        "**dev**",
+        "Martel, Lentschat & Labbé (2024)",
+        "| dataset | detector | split | size |",
+    ] {
         assert!(md.contains(needle), "{needle} missing from\n{md}");
     }
     let json = serde_json::to_value(&r).unwrap();

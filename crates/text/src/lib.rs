@@ -75,7 +75,8 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 let tail = &text[end..];
                 let mut it = tail.chars();
                 match it.next() {
-                    Some(n) if is_word_char(n) || n.is_ascii_digit() && tail_is_alnum_word(&text[start..end]) => {
+                    // Letters followed by digits ("COVID19", "H2O") stay one token.
+                    Some(n) if is_word_char(n) || n.is_ascii_digit() => {
                         end += n.len_utf8()
                     }
                     Some(n) if (is_apostrophe(n) || n == '-') && it.next().is_some_and(is_word_char) => {
@@ -142,11 +143,6 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         tokens.push(Token { start, end, kind });
     }
     tokens
-}
-
-fn tail_is_alnum_word(_word: &str) -> bool {
-    // Letters followed by digits ("COVID19", "H2O") stay one token.
-    true
 }
 
 fn is_unicode_punct(c: char) -> bool {
