@@ -8,4 +8,4 @@ cargo build --release --locked
 if [ ! -f model/lm.unspin ] || [ ! -f model/lexicon.unspin ] || [ target/release/unspin -nt model/lexicon.unspin ]; then
   target/release/unspin build-model --data .cache/data --out model
 fi
-target/release/unspin check data/examples/spun-news.txt
+target/release/unspin check --threshold 0.5 data/examples/spun-news.txt

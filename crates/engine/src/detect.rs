@@ -23,11 +23,12 @@
 //! trigram model including the two words after the cluster.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use unspin_lm::LanguageModel;
 use unspin_text::{Token, TokenKind};
 
-use crate::{Config, Finding, Source};
+use crate::{Config, Evidence, Finding, Source};
 use unspin_lexicon::Lexicon;
 
 /// Marks a word the language model does not know.
@@ -64,6 +65,40 @@ pub(crate) struct Detector<'a> {
     pub lm: &'a LanguageModel,
     pub lexicon: &'a Lexicon,
     pub config: &'a Config,
+    pub cache: &'a CandidateCache,
+}
+
+/// A candidate original, resolved to language-model ids.
+pub(crate) struct Resolved {
+    ids: Vec<u32>,
+    text: String,
+    channel: f32,
+}
+
+/// Candidate originals per written phrase, shared by all documents an
+/// engine checks: the lexicon lookup (lemmas, inflection, ranking) costs far
+/// more than scoring, and the same words recur in every document. Bounded:
+/// emptied when full, so memory stays flat on any corpus.
+#[derive(Default)]
+pub(crate) struct CandidateCache {
+    map: std::sync::RwLock<HashMap<String, Arc<Vec<Resolved>>>>,
+}
+
+const CACHE_ENTRIES: usize = 200_000;
+
+impl CandidateCache {
+    fn get_or_insert(&self, key: &str, make: impl FnOnce() -> Vec<Resolved>) -> Arc<Vec<Resolved>> {
+        if let Some(v) = self.map.read().unwrap_or_else(|e| e.into_inner()).get(key) {
+            return v.clone();
+        }
+        let v = Arc::new(make());
+        let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= CACHE_ENTRIES {
+            map.clear();
+        }
+        map.insert(key.to_string(), v.clone());
+        v
+    }
 }
 
 impl<'a> Detector<'a> {
@@ -158,6 +193,14 @@ impl<'a> Detector<'a> {
         let first = s.ids[s.units[start].first];
         let last_unit = &s.units[end - 1];
         let last = s.ids[last_unit.first + last_unit.len - 1];
+        self.unseen_edges(s, start, end, first, last) >= self.config.abnormal_sides
+    }
+
+    /// How many of the two edges of units `start..end`, written with `first`
+    /// and `last` as their first and last words, form a pair the language
+    /// model never saw.
+    fn unseen_edges(&self, s: &Sentence, start: usize, end: usize, first: u32, last: u32) -> usize {
+        let last_unit = &s.units[end - 1];
         let unseen = |a: Option<u32>, b: Option<u32>| match (a, b) {
             (Some(a), Some(b)) if a != OOV && b != OOV => !self.lm.has_bigram(a, b),
             (Some(a), Some(b)) => a == OOV && b == OOV,
@@ -166,8 +209,7 @@ impl<'a> Detector<'a> {
         let at = s.units[start].first;
         let left = if at > 0 { Some(s.ids[at - 1]) } else { None };
         let right = s.ids.get(last_unit.first + last_unit.len).copied();
-        let sides = unseen(left, Some(first)) as usize + unseen(Some(last), right) as usize;
-        sides >= self.config.abnormal_sides
+        unseen(left, Some(first)) as usize + unseen(Some(last), right) as usize
     }
 
     fn span_options(&self, s: &Sentence, start: usize, end: usize) -> Vec<Opt> {
@@ -178,19 +220,26 @@ impl<'a> Detector<'a> {
         let base = self.score_path(h1, h2, &present, &tail);
         let mut scored: Vec<(f32, Opt)> = Vec::new();
         let present_freq: f32 = present.iter().map(|&w| self.lm.unigram_log10(w)).sum();
-        let mut cands = self.lexicon.originals(&words);
-        cands.truncate(self.config.max_lexicon_candidates);
-        for cand in cands {
-            let ids: Vec<u32> = cand.original.split(' ').map(|w| self.id_of(w)).collect();
-            if ids.contains(&OOV) || ids == present {
+        let cands = self.cache.get_or_insert(&words.join(" "), || {
+            let mut cands = self.lexicon.originals(&words);
+            cands.truncate(self.config.max_lexicon_candidates);
+            cands
+                .into_iter()
+                .filter_map(|c| {
+                    let ids: Vec<u32> = c.original.split(' ').map(|w| self.id_of(w)).collect();
+                    (!ids.contains(&OOV)).then_some(Resolved { ids, text: c.original, channel: c.channel_log10 })
+                })
+                .collect()
+        });
+        for cand in cands.iter() {
+            if cand.ids == present {
                 continue;
             }
-            let freq: f32 = ids.iter().map(|&w| self.lm.unigram_log10(w)).sum();
-            let cost = cand.channel_log10 + self.config.spin_prior_log10
-                - self.config.frequency_discount * (freq - present_freq);
-            let gain = self.score_path(h1, h2, &ids, &tail) - base + cost;
+            let freq: f32 = cand.ids.iter().map(|&w| self.lm.unigram_log10(w)).sum();
+            let cost = cand.channel + self.config.spin_prior_log10 - self.config.frequency_discount * (freq - present_freq);
+            let gain = self.score_path(h1, h2, &cand.ids, &tail) - base + cost;
             if gain > -self.config.candidate_slack {
-                scored.push((gain, Opt { start, end, ids, text: cand.original, cost }));
+                scored.push((gain, Opt { start, end, ids: cand.ids.clone(), text: cand.text.clone(), cost }));
             }
         }
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -297,7 +346,9 @@ impl<'a> Detector<'a> {
         total
     }
 
-    pub fn detect(&self, text: &str, tokens: &[Token], sentences: &[std::ops::Range<usize>]) -> Vec<Finding> {
+    /// Every restoration the joint decoding chooses, with the evidence its
+    /// confidence is computed from; the caller applies the threshold.
+    pub fn detect(&self, text: &str, tokens: &[Token], sentences: &[std::ops::Range<usize>]) -> Vec<(Finding, Evidence)> {
         let mut findings = Vec::new();
         let maxw = self.lexicon.max_phrase_words().clamp(1, 4);
         for range in sentences {
@@ -340,26 +391,54 @@ impl<'a> Detector<'a> {
                     j += 1;
                 }
                 for (o, gain) in self.decode(&s, a, b, &opts[i..j]) {
-                    let confidence = 1.0 / (1.0 + 10f64.powf(-(gain - self.config.margin) as f64));
-                    if confidence < self.config.min_confidence {
-                        continue;
-                    }
+                    let present = self.span_ids(&s, o.start, o.end);
+                    let freq = |ids: &[u32]| ids.iter().map(|&w| self.lm.unigram_log10(w)).fold(f32::INFINITY, f32::min);
+                    let evidence = Evidence {
+                        lm_gain: gain - o.cost,
+                        channel: o.cost - self.config.spin_prior_log10,
+                        present_unseen: self.unseen_edges(&s, o.start, o.end, present[0], *present.last().unwrap()) as u8,
+                        restored_unseen: self.unseen_edges(&s, o.start, o.end, o.ids[0], *o.ids.last().unwrap()) as u8,
+                        present_log10_freq: freq(&present),
+                        restored_log10_freq: freq(&o.ids),
+                        words: (o.end - o.start) as u8,
+                        restored_words: o.ids.len() as u8,
+                        present_fit: self.context_fit(&s, o.start, o.end, &present),
+                        restored_fit: self.context_fit(&s, o.start, o.end, &o.ids),
+                    };
+                    let confidence = evidence.confidence(&self.config.confidence_weights);
                     let first = &tokens[s.units[o.start].token];
                     let last = &tokens[s.units[o.end - 1].token];
                     let written = &text[first.start..last.end];
-                    findings.push(Finding {
+                    let finding = Finding {
                         start: first.start,
                         end: last.end,
                         text: written.to_string(),
                         suggestion: unspin_text::apply_case(&o.text, written),
                         confidence,
                         source: Source::Model,
-                    });
+                    };
+                    findings.push((finding, evidence));
                 }
                 i = j;
             }
         }
         findings
+    }
+
+    /// How much better the words `ids`, in place of units `start..end`, and
+    /// the two words after them fit their context than their plain
+    /// frequencies predict (log10; pointwise mutual information with the
+    /// context). A spun word is typically a poor fit however common it is.
+    fn context_fit(&self, s: &Sentence, start: usize, end: usize, ids: &[u32]) -> f32 {
+        let (h1, h2) = self.history(s, start);
+        let tail = self.tail(s, end);
+        let in_context = self.score_path(h1, h2, ids, &tail);
+        let alone: f32 = ids.iter().chain(&tail).map(|&w| self.lm.unigram_log10(w)).sum();
+        in_context - alone
+    }
+
+    fn span_ids(&self, s: &Sentence, start: usize, end: usize) -> Vec<u32> {
+        s.units[start..end].iter().map(|u| s.ids[u.first]).collect()
     }
 
     fn span_words<'s>(&'s self, s: &Sentence, start: usize, end: usize) -> Vec<&'s str> {

@@ -73,8 +73,9 @@ pub struct Config {
     pub min_confidence: f64,
     /// log10 of the prior probability that a given phrase was swapped.
     pub spin_prior_log10: f32,
-    /// Extra log10 evidence a restoration must show beyond the prior.
-    pub margin: f32,
+    /// Weights of the logistic model that turns a restoration's evidence
+    /// into its confidence, in the order of [`Evidence::features`].
+    pub confidence_weights: [f32; Evidence::FEATURES],
     /// How much of the candidate's advantage in plain word frequency is
     /// discounted (0: none, 1: judge by association with the context only).
     /// A language model prefers frequent words everywhere; without this it
@@ -101,14 +102,14 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Config {
         Config {
-            min_confidence: 0.5,
-            spin_prior_log10: -2.5,
-            margin: 0.0,
+            min_confidence: 0.7,
+            spin_prior_log10: -1.5,
+            confidence_weights: DEFAULT_CONFIDENCE_WEIGHTS,
             frequency_discount: 0.0,
             max_lexicon_candidates: 200,
             abnormal_sides: 2,
             doc_threshold: 0.5,
-            doc_density_scale: 1.0,
+            doc_density_scale: 0.35,
             beam: 12,
             max_candidates: 8,
             candidate_slack: 2.0,
@@ -123,7 +124,9 @@ impl Config {
         match name {
             "min_confidence" => self.min_confidence = f()?,
             "spin_prior_log10" => self.spin_prior_log10 = f()? as f32,
-            "margin" => self.margin = f()? as f32,
+            _ if name.starts_with("w") && name[1..].parse::<usize>().is_ok_and(|i| i < Evidence::FEATURES) => {
+                self.confidence_weights[name[1..].parse::<usize>().unwrap()] = f()? as f32
+            }
             "frequency_discount" => self.frequency_discount = f()? as f32,
             "doc_threshold" => self.doc_threshold = f()?,
             "doc_density_scale" => self.doc_density_scale = f()?,
@@ -138,17 +141,88 @@ impl Config {
     }
 }
 
+/// What a model finding's confidence is computed from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// log10 gain in sentence probability under the language model when the
+    /// suggestion replaces the written phrase (joint decoding, with context).
+    pub lm_gain: f32,
+    /// log10 P(written | original): how plausible the swap is.
+    pub channel: f32,
+    /// Edges (0..2) at which the written phrase forms a pair the language
+    /// model never saw.
+    pub present_unseen: u8,
+    /// The same for the suggestion in the written phrase's place.
+    pub restored_unseen: u8,
+    /// log10 unigram probability of the rarest written word.
+    pub present_log10_freq: f32,
+    /// log10 unigram probability of the rarest suggested word.
+    pub restored_log10_freq: f32,
+    /// Words in the written phrase.
+    pub words: u8,
+    /// Words in the suggestion.
+    pub restored_words: u8,
+    /// log10 of how much better the written phrase (and the two words after
+    /// it) fits its context than its plain frequency predicts.
+    pub present_fit: f32,
+    /// The same for the suggestion.
+    pub restored_fit: f32,
+}
+
+impl Evidence {
+    pub const FEATURES: usize = 11;
+
+    /// The logistic model's inputs: a bias, then the evidence.
+    pub fn features(&self) -> [f32; Evidence::FEATURES] {
+        [
+            1.0,
+            self.lm_gain,
+            self.channel,
+            self.present_unseen as f32,
+            self.restored_unseen as f32,
+            self.present_log10_freq,
+            self.restored_log10_freq,
+            (self.words > 1) as u8 as f32,
+            self.restored_words as f32 - self.words as f32,
+            self.present_fit,
+            self.restored_fit,
+        ]
+    }
+
+    /// Probability (0..1) that the written phrase is a swap of the suggestion.
+    pub fn confidence(&self, weights: &[f32; Evidence::FEATURES]) -> f64 {
+        let z: f32 = self.features().iter().zip(weights).map(|(x, w)| x * w).sum();
+        1.0 / (1.0 + (-z as f64).exp())
+    }
+}
+
+/// Fitted on the development split of the evaluation (clean Brown documents
+/// and their spun copies) by `cargo run --release -p unspin-eval --example
+/// fit_confidence`; never on the test split.
+pub const DEFAULT_CONFIDENCE_WEIGHTS: [f32; Evidence::FEATURES] = [
+    1.7730, 0.4606, 0.03361, 0.0, 0.2686, 0.7041, -0.2767, -2.0334, 0.2578, 0.2131, -0.1942,
+];
+
+/// A model finding with the evidence behind it (see [`Engine::explain`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Explained {
+    pub finding: Finding,
+    pub evidence: Evidence,
+}
+
 /// The detector and restorer. Cheap to share between threads (`&Engine` is
 /// all a worker needs).
 pub struct Engine {
     model: Model,
+    /// Depends on the lexicon and `max_lexicon_candidates` only.
+    cache: detect::CandidateCache,
     fingerprints: Option<Fingerprints>,
     config: Config,
 }
 
 impl Engine {
     pub fn new(model: Model, config: Config) -> Engine {
-        Engine { model, fingerprints: None, config }
+        Engine { model, cache: Default::default(), fingerprints: None, config }
     }
 
     /// Adds a known-fingerprint list; its matches are reported with
@@ -163,6 +237,9 @@ impl Engine {
     }
 
     pub fn set_config(&mut self, config: Config) {
+        if config.max_lexicon_candidates != self.config.max_lexicon_candidates {
+            self.cache = Default::default();
+        }
         self.config = config;
     }
 
@@ -174,8 +251,13 @@ impl Engine {
     pub fn check(&self, text: &str) -> Report {
         let tokens = unspin_text::tokenize(text);
         let sentences = unspin_text::sentences(text, &tokens);
-        let detector = detect::Detector { lm: &self.model.lm, lexicon: &self.model.lexicon, config: &self.config };
-        let mut findings = detector.detect(text, &tokens, &sentences);
+        let detector = detect::Detector { lm: &self.model.lm, lexicon: &self.model.lexicon, config: &self.config, cache: &self.cache };
+        let mut findings: Vec<Finding> = detector
+            .detect(text, &tokens, &sentences)
+            .into_iter()
+            .map(|(f, _)| f)
+            .filter(|f| f.confidence >= self.config.min_confidence)
+            .collect();
         repair_articles(text, &tokens, &mut findings);
         if let Some(fp) = &self.fingerprints {
             findings = merge(fp.find(text), findings);
@@ -184,6 +266,16 @@ impl Engine {
         let words = tokens.iter().filter(|t| t.kind == TokenKind::Word).count();
         let score = document_score(&findings, words, self.config.doc_density_scale);
         Report { score, spun: score >= self.config.doc_threshold, findings }
+    }
+
+    /// Every restoration the model considered worth deciding on, whatever
+    /// its confidence, with the evidence behind it (no fingerprints, no
+    /// threshold, no article repair). For calibration and for curious users.
+    pub fn explain(&self, text: &str) -> Vec<Explained> {
+        let tokens = unspin_text::tokenize(text);
+        let sentences = unspin_text::sentences(text, &tokens);
+        let detector = detect::Detector { lm: &self.model.lm, lexicon: &self.model.lexicon, config: &self.config, cache: &self.cache };
+        detector.detect(text, &tokens, &sentences).into_iter().map(|(finding, evidence)| Explained { finding, evidence }).collect()
     }
 
     /// The text with every finding replaced by its suggestion, and the report.

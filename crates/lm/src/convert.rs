@@ -81,6 +81,7 @@ impl NgramLists {
         w.add_pod("unigrams", &unigrams);
         w.add_pod("bigrams", &bigrams);
         w.add_pod("trigrams", &trigrams);
+        w.add_pod("bigram_slots", &crate::bigram_slots(&unigrams, &bigrams));
         w.add("vocab", self.vocab.join("\n").into_bytes());
         Ok((w, stats))
     }

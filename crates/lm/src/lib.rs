@@ -67,6 +67,9 @@ pub struct LanguageModel {
     unigrams: &'static [Unigram],
     bigrams: &'static [Bigram],
     trigrams: &'static [Trigram],
+    /// Open-addressing hash table of bigram indices (see `bigram_slots`);
+    /// empty in files written before it existed, then lookups search.
+    slots: &'static [u32],
     vocab: &'static str,
     #[allow(dead_code)]
     store: Store,
@@ -74,6 +77,35 @@ pub struct LanguageModel {
     word_offsets: Vec<(u32, u32)>,
     bos: u32,
     eos: u32,
+}
+
+/// An empty slot of the bigram hash table.
+const EMPTY_SLOT: u32 = u32::MAX;
+
+fn slot_hash(h: u32, w: u32) -> u64 {
+    (((h as u64) << 32) | w as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// The bigram hash table: a power of two of slots, at least twice as many
+/// as bigrams, each the index of a bigram (h, w) at the slot its hash (top
+/// bits of `slot_hash`) names or the next free one (linear probing). A
+/// lookup costs one or two cache misses where the binary search in the
+/// histories of a common word costs a dozen.
+pub(crate) fn bigram_slots(unigrams: &[Unigram], bigrams: &[Bigram]) -> Vec<u32> {
+    let n = bigrams.len().saturating_sub(1);
+    let size = (2 * n).next_power_of_two().max(2);
+    let bits = size.trailing_zeros();
+    let mut slots = vec![EMPTY_SLOT; size];
+    for w in 0..unigrams.len().saturating_sub(1) {
+        for b in unigrams[w].first_bigram..unigrams[w + 1].first_bigram {
+            let mut i = (slot_hash(bigrams[b as usize].history, w as u32) >> (64 - bits)) as usize;
+            while slots[i] != EMPTY_SLOT {
+                i = (i + 1) & (size - 1);
+            }
+            slots[i] = b;
+        }
+    }
+    slots
 }
 
 fn find<T>(slice: &[T], key: u32, get: impl Fn(&T) -> u32) -> Option<usize> {
@@ -92,6 +124,7 @@ impl LanguageModel {
         let bigrams: &[Bigram] = store.pod_section("bigrams")?;
         let trigrams: &[Trigram] = store.pod_section("trigrams")?;
         let vocab = store.section("vocab")?;
+        let slots: &[u32] = if store.has_section("bigram_slots") { store.pod_section("bigram_slots")? } else { &[] };
         if unigrams.is_empty() {
             return Err(bad("no unigrams".into()));
         }
@@ -116,6 +149,15 @@ impl LanguageModel {
         if bigrams.iter().any(|b| b.history as usize >= n) || trigrams.iter().any(|t| t.history as usize >= n) {
             return Err(bad("n-gram refers to a word outside the vocabulary".into()));
         }
+        if !slots.is_empty() {
+            let real = bigrams.len().saturating_sub(1);
+            if !slots.len().is_power_of_two() || slots.len() < 2 * real {
+                return Err(bad("bigram hash table has the wrong size".into()));
+            }
+            if slots.iter().any(|&s| s != EMPTY_SLOT && s as usize >= real) || !slots.contains(&EMPTY_SLOT) {
+                return Err(bad("bigram hash table refers outside the bigram table".into()));
+            }
+        }
         let text = std::str::from_utf8(vocab).map_err(|_| bad("vocabulary is not UTF-8".into()))?;
         let mut ids = HashMap::with_capacity_and_hasher(n, rustc_hash::FxBuildHasher);
         let mut word_offsets = Vec::with_capacity(n);
@@ -132,15 +174,16 @@ impl LanguageModel {
         let eos = *ids.get("</s>").ok_or_else(|| bad("no </s> in vocabulary".into()))?;
         // SAFETY: see the field comment; the slices borrow from `store`'s
         // stable backing memory, and `store` is moved into the same struct.
-        let (unigrams, bigrams, trigrams, vocab) = unsafe {
+        let (unigrams, bigrams, trigrams, slots, vocab) = unsafe {
             (
                 std::mem::transmute::<&[Unigram], &'static [Unigram]>(unigrams),
                 std::mem::transmute::<&[Bigram], &'static [Bigram]>(bigrams),
                 std::mem::transmute::<&[Trigram], &'static [Trigram]>(trigrams),
+                std::mem::transmute::<&[u32], &'static [u32]>(slots),
                 std::mem::transmute::<&str, &'static str>(text),
             )
         };
-        Ok(LanguageModel { unigrams, bigrams, trigrams, vocab, store, ids, word_offsets, bos, eos })
+        Ok(LanguageModel { unigrams, bigrams, trigrams, slots, vocab, store, ids, word_offsets, bos, eos })
     }
 
     fn unigrams(&self) -> &[Unigram] {
@@ -177,6 +220,26 @@ impl LanguageModel {
 
     /// Index of bigram (h, w) in the bigram table.
     fn bigram_index(&self, h: u32, w: u32) -> Option<usize> {
+        let u = self.unigrams();
+        if !self.slots.is_empty() {
+            let mask = self.slots.len() - 1;
+            let mut i = (slot_hash(h, w) >> (64 - self.slots.len().trailing_zeros())) as usize;
+            let (lo, hi) = (u[w as usize].first_bigram, u[w as usize + 1].first_bigram);
+            loop {
+                let b = self.slots[i];
+                if b == EMPTY_SLOT {
+                    return None;
+                }
+                if (lo..hi).contains(&b) && self.bigrams[b as usize].history == h {
+                    return Some(b as usize);
+                }
+                i = (i + 1) & mask;
+            }
+        }
+        self.bigram_index_by_search(h, w)
+    }
+
+    fn bigram_index_by_search(&self, h: u32, w: u32) -> Option<usize> {
         let u = self.unigrams();
         let (lo, hi) = (u[w as usize].first_bigram as usize, u[w as usize + 1].first_bigram as usize);
         find(&self.bigrams()[lo..hi], h, |b| b.history).map(|i| lo + i)
@@ -263,5 +326,27 @@ impl LanguageModel {
             }
         }
         total
+    }
+}
+
+#[cfg(test)]
+mod slot_tests {
+    /// The hash table finds exactly the bigrams the search finds, for every
+    /// pair of words of a small model (seen pairs and unseen ones).
+    #[test]
+    fn hash_lookup_agrees_with_search() {
+        let arpa = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/tiny.arpa")).unwrap();
+        let lm = crate::convert::arpa_model(&arpa).unwrap();
+        assert!(!lm.slots.is_empty());
+        let n = lm.vocab_len() as u32;
+        let mut seen = 0;
+        for h in 0..n {
+            for w in 0..n {
+                let fast = lm.bigram_index(h, w);
+                assert_eq!(fast, lm.bigram_index_by_search(h, w), "({h}, {w})");
+                seen += fast.is_some() as usize;
+            }
+        }
+        assert_eq!(seen, lm.bigrams.len() - 1);
     }
 }

@@ -1,0 +1,49 @@
+//! Where does recall go? For every gold swap of the dev split at 30%:
+//! is the original among the lexicon's candidates, is the span abnormal,
+//! does the LM prefer the original in context.
+use std::path::Path;
+use unspin_engine::Model;
+use unspin_eval::brown::{load_brown, select, Split};
+use unspin_eval::spinner::Spinner;
+
+fn main() -> anyhow::Result<()> {
+    let model = Model::open(Path::new("model"))?;
+    let lm = &model.lm;
+    let lex = &model.lexicon;
+    let spinner = Spinner::load(Path::new("../shared/data/spinner-dictionaries/article-rewriter-en.sdata"))?;
+    let docs = load_brown(Path::new(".cache/data/brown"))?;
+    let docs = select(&docs, Split::Dev, Some(40));
+    let spun = unspin_eval::spin_docs(&spinner, &docs, 0.3, 20240601);
+    let (mut total, mut single, mut covered, mut in_vocab, mut covered_single) = (0, 0, 0, 0, 0);
+    let (mut left_unseen, mut right_unseen, mut both_unseen, mut either) = (0, 0, 0, 0);
+    let mut examples = Vec::new();
+    for s in &spun {
+        for g in &s.gold {
+            total += 1;
+            let sw: Vec<String> = g.spun.to_lowercase().split_whitespace().map(String::from).collect();
+            let ow = g.original.to_lowercase();
+            let swr: Vec<&str> = sw.iter().map(|s| s.as_str()).collect();
+            if sw.len() == 1 { single += 1; }
+            let cands = lex.originals(&swr);
+            let hit = cands.iter().position(|c| c.original == ow.split_whitespace().collect::<Vec<_>>().join(" "));
+            if hit.is_some() { covered += 1; if sw.len()==1 {covered_single+=1;} }
+            if sw.iter().all(|w| lm.word_id(w).is_some()) { in_vocab += 1; }
+            // neighbours
+            let before = s.text[..g.start].split(|c: char| !c.is_alphanumeric() && c != '\'').filter(|w| !w.is_empty()).last().map(|w| w.to_lowercase());
+            let after = s.text[g.end..].split(|c: char| !c.is_alphanumeric() && c != '\'').find(|w| !w.is_empty()).map(|w| w.to_lowercase());
+            let id = |w: &str| lm.word_id(w);
+            let first = id(&sw[0]); let last = id(sw.last().unwrap());
+            let lu = match (before.as_deref().and_then(id), first) { (Some(a), Some(b)) => !lm.has_bigram(a, b), _ => true };
+            let ru = match (last, after.as_deref().and_then(id)) { (Some(a), Some(b)) => !lm.has_bigram(a, b), _ => true };
+            if lu { left_unseen += 1 } if ru { right_unseen += 1 } if lu && ru { both_unseen += 1 } if lu || ru { either += 1 }
+            if examples.len() < 60 && total % 7 == 0 {
+                examples.push(format!("{:?} <- {:?} cov={:?} n={} lu={} ru={}", g.spun, g.original, hit, cands.len(), lu, ru));
+            }
+        }
+    }
+    println!("gold swaps {total}, single-word {single}, all words in LM vocab {in_vocab}");
+    println!("original among lexicon candidates: {covered} ({:.3}); single-word covered {covered_single}", covered as f64 / total as f64);
+    println!("left unseen {left_unseen}, right unseen {right_unseen}, both {both_unseen}, either {either}");
+    for e in examples { println!("{e}"); }
+    Ok(())
+}
