@@ -212,16 +212,11 @@ impl<'a> Detector<'a> {
         unseen(left, Some(first)) as usize + unseen(Some(last), right) as usize
     }
 
-    fn span_options(&self, s: &Sentence, start: usize, end: usize) -> Vec<Opt> {
-        let words: Vec<&str> = s.units[start..end].iter().map(|u| self.lm.word(s.ids[u.first])).collect();
-        let present: Vec<u32> = s.units[start..end].iter().map(|u| s.ids[u.first]).collect();
-        let (h1, h2) = self.history(s, start);
-        let tail = self.tail(s, end);
-        let base = self.score_path(h1, h2, &present, &tail);
-        let mut scored: Vec<(f32, Opt)> = Vec::new();
-        let present_freq: f32 = present.iter().map(|&w| self.lm.unigram_log10(w)).sum();
-        let cands = self.cache.get_or_insert(&words.join(" "), || {
-            let mut cands = self.lexicon.originals(&words);
+    /// The candidate originals of a written phrase that the language model
+    /// knows, best channel first (cached).
+    fn candidates(&self, words: &[&str]) -> Arc<Vec<Resolved>> {
+        self.cache.get_or_insert(&words.join(" "), || {
+            let mut cands = self.lexicon.originals(words);
             cands.truncate(self.config.max_lexicon_candidates);
             cands
                 .into_iter()
@@ -230,7 +225,18 @@ impl<'a> Detector<'a> {
                     (!ids.contains(&OOV)).then_some(Resolved { ids, text: c.original, channel: c.channel_log10 })
                 })
                 .collect()
-        });
+        })
+    }
+
+    fn span_options(&self, s: &Sentence, start: usize, end: usize) -> Vec<Opt> {
+        let words: Vec<&str> = s.units[start..end].iter().map(|u| self.lm.word(s.ids[u.first])).collect();
+        let present: Vec<u32> = s.units[start..end].iter().map(|u| s.ids[u.first]).collect();
+        let (h1, h2) = self.history(s, start);
+        let tail = self.tail(s, end);
+        let base = self.score_path(h1, h2, &present, &tail);
+        let mut scored: Vec<(f32, Opt)> = Vec::new();
+        let present_freq: f32 = present.iter().map(|&w| self.lm.unigram_log10(w)).sum();
+        let cands = self.candidates(&words);
         for cand in cands.iter() {
             if cand.ids == present {
                 continue;
@@ -365,7 +371,7 @@ impl<'a> Detector<'a> {
                     {
                         break;
                     }
-                    if self.abnormal_span(&s, start, end) && self.lexicon.contains(&self.span_words(&s, start, end)) {
+                    if self.abnormal_span(&s, start, end) && !self.candidates(&self.span_words(&s, start, end)).is_empty() {
                         spans.push((start, end));
                     }
                 }
