@@ -59,6 +59,9 @@ struct Opt {
     text: String,
     /// Channel plus prior, in log10.
     cost: f32,
+    /// Share of the span's candidate originals the language model alone
+    /// prefers to the written phrase in its place.
+    beaten_by: f32,
 }
 
 pub(crate) struct Detector<'a> {
@@ -237,17 +240,22 @@ impl<'a> Detector<'a> {
         let mut scored: Vec<(f32, Opt)> = Vec::new();
         let present_freq: f32 = present.iter().map(|&w| self.lm.unigram_log10(w)).sum();
         let cands = self.candidates(&words);
+        let mut better = 0usize;
         for cand in cands.iter() {
             if cand.ids == present {
                 continue;
             }
+            let lm_gain = self.score_path(h1, h2, &cand.ids, &tail) - base;
+            better += (lm_gain > 0.0) as usize;
             let freq: f32 = cand.ids.iter().map(|&w| self.lm.unigram_log10(w)).sum();
             let cost = cand.channel + self.config.spin_prior_log10 - self.config.frequency_discount * (freq - present_freq);
-            let gain = self.score_path(h1, h2, &cand.ids, &tail) - base + cost;
+            let gain = lm_gain + cost;
             if gain > -self.config.candidate_slack {
-                scored.push((gain, Opt { start, end, ids: cand.ids.clone(), text: cand.text.clone(), cost }));
+                scored.push((gain, Opt { start, end, ids: cand.ids.clone(), text: cand.text.clone(), cost, beaten_by: 0.0 }));
             }
         }
+        let beaten_by = better as f32 / cands.len().max(1) as f32;
+        scored.iter_mut().for_each(|(_, o)| o.beaten_by = beaten_by);
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
         scored.truncate(self.config.max_candidates);
         scored.into_iter().map(|(_, o)| o).collect()
@@ -410,6 +418,7 @@ impl<'a> Detector<'a> {
                         restored_words: o.ids.len() as u8,
                         present_fit: self.context_fit(&s, o.start, o.end, &present),
                         restored_fit: self.context_fit(&s, o.start, o.end, &o.ids),
+                        beaten_by: o.beaten_by,
                     };
                     let confidence = evidence.confidence(&self.config.confidence_weights);
                     let first = &tokens[s.units[o.start].token];

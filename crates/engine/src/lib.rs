@@ -109,7 +109,7 @@ impl Default for Config {
             max_lexicon_candidates: 200,
             abnormal_sides: 2,
             doc_threshold: 0.5,
-            doc_density_scale: 0.35,
+            doc_density_scale: 0.5,
             beam: 12,
             max_candidates: 8,
             candidate_slack: 2.0,
@@ -167,10 +167,14 @@ pub struct Evidence {
     pub present_fit: f32,
     /// The same for the suggestion.
     pub restored_fit: f32,
+    /// Share (0..1) of the phrase's candidate originals that the language
+    /// model prefers to it in its place: an author's own word usually fits
+    /// better than most of its synonyms, a spinner's substitute worse.
+    pub beaten_by: f32,
 }
 
 impl Evidence {
-    pub const FEATURES: usize = 11;
+    pub const FEATURES: usize = 12;
 
     /// The logistic model's inputs: a bias, then the evidence.
     pub fn features(&self) -> [f32; Evidence::FEATURES] {
@@ -186,6 +190,7 @@ impl Evidence {
             self.restored_words as f32 - self.words as f32,
             self.present_fit,
             self.restored_fit,
+            self.beaten_by,
         ]
     }
 
@@ -200,7 +205,7 @@ impl Evidence {
 /// and their spun copies) by `cargo run --release -p unspin-eval --example
 /// fit_confidence`; never on the test split.
 pub const DEFAULT_CONFIDENCE_WEIGHTS: [f32; Evidence::FEATURES] = [
-    1.7730, 0.4606, 0.03361, 0.0, 0.2686, 0.7041, -0.2767, -2.0334, 0.2578, 0.2131, -0.1942,
+    2.3673, 0.4702, 0.01553, 0.0, 0.2698, 0.9456, -0.3257, -2.4708, 0.3261, 0.2408, -0.2059, 0.9579,
 ];
 
 /// A model finding with the evidence behind it (see [`Engine::explain`]).
