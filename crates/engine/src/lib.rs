@@ -9,6 +9,7 @@
 
 mod detect;
 pub mod fingerprints;
+mod numbers;
 pub mod model;
 
 use serde::{Deserialize, Serialize};
@@ -263,6 +264,13 @@ impl Engine {
             .map(|(f, _)| f)
             .filter(|f| f.confidence >= self.config.min_confidence)
             .collect();
+        let by_rule: Vec<Finding> = numbers::number_findings(text, &tokens)
+            .into_iter()
+            .filter(|n| n.confidence >= self.config.min_confidence)
+            .filter(|n| !findings.iter().any(|f| f.start < n.end && n.start < f.end))
+            .collect();
+        findings.extend(by_rule);
+        findings.sort_by_key(|f| f.start);
         repair_articles(text, &tokens, &mut findings);
         if let Some(fp) = &self.fingerprints {
             findings = merge(fp.find(text), findings);

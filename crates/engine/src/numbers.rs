@@ -1,0 +1,278 @@
+//! Numbers rewritten by rule: spinners turn "three" into "3" and "180" into
+//! "one hundred eighty" (or back), and no thesaurus lists such pairs. A
+//! writer keeps one convention through a document (small numbers spelled
+//! out, larger ones in digits, as news style has it, or the other way), so
+//! the numbers written against the document's own majority convention are
+//! the suspects, and the suggestion is the same number in the majority's
+//! form. A document with no clear majority yields nothing.
+
+use unspin_text::{Token, TokenKind};
+
+use crate::{Finding, Source};
+
+const SMALL: [&str; 10] = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
+const TEENS: [&str; 10] =
+    ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"];
+const TENS: [&str; 10] = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
+
+const MONTHS: [&str; 24] = [
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+];
+
+/// Fewest numbers in the majority form before the convention counts.
+const MIN_MAJORITY: usize = 5;
+
+/// A number as written: where, its value, and whether in words.
+#[derive(Debug)]
+struct Written {
+    start: usize,
+    end: usize,
+    value: u64,
+    in_words: bool,
+    /// Words a spelled-out number takes ("one hundred eighty": 3).
+    words: usize,
+    /// First word of a sentence, where style guides spell numbers out.
+    sentence_start: bool,
+}
+
+fn word_value(w: &str) -> Option<u64> {
+    let w = w.to_ascii_lowercase();
+    if let Some(i) = SMALL.iter().position(|&s| s == w) {
+        return Some(i as u64);
+    }
+    if let Some(i) = TEENS.iter().position(|&s| s == w) {
+        return Some(10 + i as u64);
+    }
+    if let Some(i) = TENS.iter().position(|&s| !s.is_empty() && s == w) {
+        return Some(10 * i as u64);
+    }
+    // "twenty-five"
+    let (t, u) = w.split_once('-')?;
+    let t = TENS.iter().position(|&s| !s.is_empty() && s == t)? as u64;
+    let u = SMALL.iter().position(|&s| s == u).filter(|&u| u > 0)? as u64;
+    Some(10 * t + u)
+}
+
+fn scale_value(w: &str) -> Option<u64> {
+    match w.to_ascii_lowercase().as_str() {
+        "hundred" => Some(100),
+        "thousand" => Some(1_000),
+        "million" => Some(1_000_000),
+        _ => None,
+    }
+}
+
+/// Parses the spelled-out number starting at token `i`; returns its value
+/// and the index after it. "one hundred eighty", "two thousand", "five".
+fn spelled(text: &str, tokens: &[Token], i: usize) -> Option<(u64, usize)> {
+    let word = |k: usize| tokens.get(k).filter(|t| t.kind == TokenKind::Word).map(|t| &text[t.start..t.end]);
+    let mut total = 0u64;
+    let mut current = word_value(word(i)?)?;
+    let mut k = i + 1;
+    loop {
+        // Words of one number are separated by single spaces only.
+        let joined = |k: usize| k < tokens.len() && text[tokens[k - 1].end..tokens[k].start] == *" ";
+        if !joined(k) {
+            break;
+        }
+        let Some(w) = word(k) else { break };
+        if let Some(s) = scale_value(w) {
+            if s == 100 {
+                current = current.max(1) * 100;
+            } else {
+                total += current.max(1) * s;
+                current = 0;
+            }
+            k += 1;
+        } else if let Some(v) = word_value(w) {
+            // "hundred eighty", "thousand five": only after a scale word.
+            let after_scale = scale_value(&text[tokens[k - 1].start..tokens[k - 1].end]).is_some();
+            if !after_scale || v >= 100 {
+                break;
+            }
+            current += v;
+            k += 1;
+        } else {
+            break;
+        }
+    }
+    Some((total + current, k))
+}
+
+/// A plain digit string ("3", "180", "12,000"), not a decimal, ordinal,
+/// percentage, time, money or part of a date or list marker.
+fn digits(text: &str, tokens: &[Token], i: usize) -> Option<u64> {
+    let t = &tokens[i];
+    let s = &text[t.start..t.end];
+    if !s.chars().all(|c| c.is_ascii_digit() || c == ',') || !s.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let touching = |a: &Token, b: &Token| a.end == b.start;
+    let token = |k: usize| &text[tokens[k].start..tokens[k].end];
+    if i > 0 {
+        let prev = &tokens[i - 1];
+        let opener = matches!(token(i - 1), "(" | "\"" | "“" | "'" | "‘");
+        if (touching(prev, t) && !opener) || prev.kind == TokenKind::Number || MONTHS.contains(&token(i - 1).to_ascii_lowercase().as_str()) {
+            return None;
+        }
+        // A label or a name's number: "No. 3", "Sept. 7", "World War 2",
+        // "Leopold 2", "(2)". A capitalised word opening a sentence is not a
+        // label ("Only 5 came").
+        let label = prev.kind == TokenKind::Abbreviation
+            || token(i - 1) == "("
+            || (token(i - 1).starts_with(char::is_uppercase) && i >= 2 && !matches!(token(i - 2), "." | "!" | "?" | "\"" | "“"));
+        if label {
+            return None;
+        }
+    }
+    if let Some(next) = tokens.get(i + 1) {
+        // "3." ending a sentence is a number; "3.5", "3:00", "3-2", "3rd" are not plain.
+        let closer = matches!(token(i + 1), "." | "," | ";" | "!" | "?" | ")" | "\"" | "”" | "’")
+            && tokens.get(i + 2).is_none_or(|after| after.start > next.end);
+        if (touching(t, next) && !closer) || next.kind == TokenKind::Number || MONTHS.contains(&token(i + 1).to_ascii_lowercase().as_str()) {
+            return None;
+        }
+        // A list marker "2)", a clock time or measure "6 p.m.", "8 o'clock",
+        // "8 lbs.", "2 per cent", an age in apposition ", 8,".
+        let apposition = token(i + 1) == "," && i > 0 && token(i - 1) == ",";
+        if token(i + 1) == ")" || next.kind == TokenKind::Abbreviation || matches!(token(i + 1), "o'clock" | "per") || apposition {
+            return None;
+        }
+    }
+    // A number opening a line is more often a list item or a heading.
+    if text[..t.start].trim_end_matches([' ', '\t']).ends_with('\n') || t.start == 0 {
+        return None;
+    }
+    s.replace(',', "").parse().ok()
+}
+
+fn collect(text: &str, tokens: &[Token]) -> Vec<Written> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = &tokens[i];
+        match t.kind {
+            TokenKind::Number => {
+                if let Some(value) = digits(text, tokens, i) {
+                    out.push(Written { start: t.start, end: t.end, value, in_words: false, words: 0, sentence_start: false });
+                }
+                i += 1;
+            }
+            TokenKind::Word => match spelled(text, tokens, i) {
+                Some((value, next)) => {
+                    // "one" is as often a pronoun ("no one", "one of them").
+                    let lone_one = value == 1 && next == i + 1;
+                    let previous_is_number = i > 0 && tokens[i - 1].kind == TokenKind::Number;
+                    if !lone_one && !previous_is_number {
+                        let sentence_start = i == 0 || matches!(&text[tokens[i - 1].start..tokens[i - 1].end], "." | "!" | "?" | "\"" | "“");
+                        let end = tokens[next - 1].end;
+                        let words = text[t.start..end].split(' ').count();
+                        out.push(Written { start: t.start, end, value, in_words: true, words, sentence_start });
+                    }
+                    i = next;
+                }
+                None => i += 1,
+            },
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+fn in_digits(n: u64) -> String {
+    let s = n.to_string();
+    if n < 10_000 {
+        return s;
+    }
+    let mut out = String::new();
+    for (k, c) in s.chars().enumerate() {
+        if k > 0 && (s.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn in_words(n: u64) -> String {
+    unspin_text::spell_number(n).join(" ")
+}
+
+/// Findings for the numbers written against the document's convention, per
+/// range (below ten, ten and above), with confidence growing with the
+/// majority's strength.
+pub(crate) fn number_findings(text: &str, tokens: &[Token]) -> Vec<Finding> {
+    let numbers = collect(text, tokens);
+    let mut findings = Vec::new();
+    for small in [true, false] {
+        let group: Vec<&Written> = numbers.iter().filter(|n| (n.value < 10) == small && n.value >= 2).collect();
+        let words = group.iter().filter(|n| n.in_words).count();
+        let figures = group.len() - words;
+        let (majority, minority, majority_in_words) =
+            if words > figures { (words, figures, true) } else { (figures, words, false) };
+        if majority < MIN_MAJORITY || minority == 0 || majority == minority {
+            continue;
+        }
+        let lead = (majority - minority) as f64 / (majority + minority) as f64;
+        let confidence = 0.5 + 0.45 * lead * lead;
+        // Writers spell out round large numbers ("ten", "twenty-five
+        // thousand", "three million") and any number opening a sentence
+        // whatever their convention; a spinner's "one hundred eighty" is
+        // neither.
+        let suspect = |n: &&&Written| {
+            n.in_words != majority_in_words
+                && !(n.in_words && (n.sentence_start || (!small && n.words < 3)))
+                && (small || n.in_words)
+        };
+        for n in group.iter().filter(suspect) {
+            let written = &text[n.start..n.end];
+            let suggestion = if majority_in_words { in_words(n.value) } else { in_digits(n.value) };
+            findings.push(Finding {
+                start: n.start,
+                end: n.end,
+                text: written.to_string(),
+                suggestion: unspin_text::apply_case(&suggestion, written),
+                confidence,
+                source: Source::Model,
+            });
+        }
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str) -> Vec<(String, String)> {
+        let tokens = unspin_text::tokenize(text);
+        number_findings(text, &tokens).into_iter().map(|f| (f.text, f.suggestion)).collect()
+    }
+
+    #[test]
+    fn spelled_numbers_parse() {
+        let text = "one hundred eighty and twenty-five and two thousand five and nine";
+        let tokens = unspin_text::tokenize(text);
+        let found: Vec<u64> = collect(text, &tokens).iter().map(|n| n.value).collect();
+        assert_eq!(found, vec![180, 25, 2005, 9]);
+    }
+
+    #[test]
+    fn the_minority_form_is_restored_to_the_majority() {
+        let text = "Three men and five women came. Two left, then 4 returned. Seven stayed, six went, nine slept, eight ate and two sang.";
+        assert_eq!(run(text), vec![("4".to_string(), "four".to_string())]);
+        let text = "It cost 120 dollars for 35 people over 14 days in 12 towns, 40 miles apart, 55 in all, 23 of them old, and one hundred eighty more.";
+        assert_eq!(run(text), vec![("one hundred eighty".to_string(), "180".to_string())]);
+    }
+
+    #[test]
+    fn no_majority_no_findings() {
+        assert!(run("Three men and 4 women.").is_empty());
+        assert!(run("Two, three and four; then 5 and 6 and 7.").is_empty());
+        // Dates, percentages, money, decimals and list markers are not counted.
+        assert!(run("Two, three and four came on May 5, 1961 with 5% and $5 and 5.5.\n5 items").is_empty());
+        // "one" as a pronoun is not a number.
+        assert!(run("No one saw two or three or four of them, only 1.").is_empty());
+    }
+}
