@@ -246,10 +246,13 @@ fn parse(bytes: &[u8], default_threshold: f64) -> Result<(Job, f64), ApiError> {
     if let Err(e) = std::str::from_utf8(bytes) {
         return Err(bad(format!("request body is not valid UTF-8 (invalid byte at offset {}); send UTF-8 JSON", e.valid_up_to())));
     }
-    let raw: RawRequest = serde_json::from_slice(bytes).map_err(|e| match e.classify() {
-        serde_json::error::Category::Data => invalid(format!("unexpected JSON: {e}")),
-        _ => bad(format!("malformed JSON: {e}")),
-    })?;
+    // Syntax first (400), then shape (422): serde would otherwise also take
+    // a struct from a JSON array, by position.
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| bad(format!("malformed JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(invalid(r#"the body must be a JSON object such as {"text": "..."}"#.into()));
+    }
+    let raw: RawRequest = serde_json::from_value(value).map_err(|e| invalid(format!("unexpected JSON: {e}")))?;
     let threshold = match raw.threshold {
         None => default_threshold,
         Some(t) if (0.0..=1.0).contains(&t) => t,
