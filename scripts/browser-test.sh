@@ -12,7 +12,7 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 cargo build --release --locked
-export UNSPIN_BIN="$PWD/target/release/unspin"
+export UNSPIN_BIN="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/release/unspin"
 export UNSPIN_MODEL="${UNSPIN_MODEL:-$PWD/model}"
 export SCREENSHOT="${SCREENSHOT:-$PWD/target/browser/page.png}"
 cd tests/browser && node --test page.test.mjs

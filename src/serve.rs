@@ -35,6 +35,9 @@ pub struct ServeArgs {
     /// Documents checked at once (default: the number of CPUs).
     #[arg(long, value_name = "N")]
     workers: Option<usize>,
+    /// Open connections at once; more wait to be accepted.
+    #[arg(long, value_name = "N", default_value_t = 512)]
+    max_connections: usize,
 }
 
 fn parse_size(s: &str) -> Result<usize, String> {
@@ -71,6 +74,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
         max_body_bytes: args.max_body,
         timeout: Duration::from_secs_f64(args.timeout),
         max_in_flight: args.max_in_flight,
+        max_connections: args.max_connections,
         ..Limits::default()
     };
     if let Some(w) = args.workers {

@@ -373,6 +373,58 @@ fn a_body_that_never_arrives_times_out_with_408() {
     assert!(waited >= Duration::from_millis(900) && waited < Duration::from_secs(10), "{waited:?}");
 }
 
+/// Clients that open connections and send nothing, or trickle a request
+/// head, are cut off after the timeout instead of holding a connection.
+#[test]
+fn idle_and_trickling_connections_are_closed() {
+    let m = fixture_model();
+    let server = Server::start(m.path(), &["--timeout", "1", "--max-connections", "4"]);
+    let started = Instant::now();
+    let mut idle: Vec<TcpStream> = (0..4).map(|_| server.connect()).collect();
+    let mut trickle = server.connect();
+    trickle.write_all(b"POST /v1/check HTTP/1.1\r\nHost: x\r\n").unwrap();
+    for s in idle.iter_mut().chain(std::iter::once(&mut trickle)) {
+        let mut buf = Vec::new();
+        let _ = s.read_to_end(&mut buf); // EOF (or reset) once the server closes it
+    }
+    let waited = started.elapsed();
+    assert!(waited < Duration::from_secs(10), "connections held for {waited:?}");
+    // All four connection slots are free again.
+    let held: Vec<TcpStream> = (0..3).map(|_| server.connect()).collect();
+    assert_eq!(server.get("/healthz").status, 200);
+    drop(held);
+}
+
+/// SIGTERM lets a request under way finish, then the server exits 0.
+#[cfg(unix)]
+#[test]
+fn sigterm_finishes_requests_under_way_and_exits() {
+    let m = fixture_model();
+    let mut server = Server::start(m.path(), &["--timeout", "10"]);
+    let _idle = server.connect();
+    let body = json!({ "text": "The allied states is a big country." }).to_string();
+    let mut under_way = server.connect();
+    write!(under_way, "POST /v1/restore HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n", body.len()).unwrap();
+    under_way.write_all(&body.as_bytes()[..3]).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let status = Command::new("kill").args(["-TERM", &server.child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    std::thread::sleep(Duration::from_millis(300));
+    under_way.write_all(&body.as_bytes()[3..]).unwrap();
+    let r = read_response(&mut under_way);
+    assert_eq!(r.json()["restored"], "The united states is a big country.");
+    let started = Instant::now();
+    loop {
+        if let Some(code) = server.child.try_wait().unwrap() {
+            assert!(code.success(), "{code:?}");
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "the server did not stop");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(TcpStream::connect(("127.0.0.1", server.port)).is_err(), "no longer listening");
+}
+
 #[test]
 fn a_full_server_answers_503_with_retry_after_and_recovers() {
     let m = fixture_model();

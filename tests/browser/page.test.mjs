@@ -8,7 +8,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
@@ -18,13 +18,9 @@ const bin = process.env.UNSPIN_BIN || path.join(root, "target/release/unspin");
 const model = process.env.UNSPIN_MODEL || path.join(root, "model");
 const screenshot = process.env.SCREENSHOT || path.join(root, "target/browser/page.png");
 
-// The first paragraph of data/examples/spun-news.txt. The model flags three
-// words in it (purchasers, occupations, columnists); the test finds out
-// which from the API, so it follows the model rather than a fixed list.
-const SPUN =
-  "The Joined Together States and Canada marked an exchange understanding on Tuesday. " +
-  "Authorities said the arrangement would bring down costs for purchasers and make a huge number of new occupations. " +
-  "The head administrator told columnists that the understanding was a significant advance for the two nations.";
+// The spun example. The test asks the API which phrases the model flags in
+// it and expects those on the page, so it follows the model as it improves.
+const SPUN = readFileSync(path.join(root, "data/examples/spun-news.txt"), "utf8").trim();
 
 let server;
 let base;

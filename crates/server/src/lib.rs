@@ -43,6 +43,10 @@ pub struct Limits {
     pub max_in_flight: usize,
     /// Documents checked at once (blocking threads running the engine).
     pub workers: usize,
+    /// Open connections at once; further ones wait in the listen queue.
+    /// A connection that sends no complete request head within `timeout`
+    /// (idle keep-alive ones included) is closed.
+    pub max_connections: usize,
 }
 
 impl Default for Limits {
@@ -52,6 +56,7 @@ impl Default for Limits {
             timeout: Duration::from_secs(30),
             max_in_flight: 128,
             workers: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            max_connections: 512,
         }
     }
 }
@@ -100,8 +105,68 @@ pub fn serve(engine: Engine, limits: Limits, addr: &str) -> std::io::Result<()> 
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         eprintln!("unspin: listening on http://{}", listener.local_addr()?);
-        axum::serve(listener, router(engine, limits)).with_graceful_shutdown(shutdown_signal()).await
+        let app = router(engine, limits.clone());
+        serve_listener(listener, app, &limits, shutdown_signal()).await
     })
+}
+
+/// Answers HTTP/1.1 on `listener` with `app` until `shutdown` completes,
+/// then stops accepting and gives requests under way up to `limits.timeout`
+/// to finish. Unlike `axum::serve`, it bounds the open connections and
+/// times out request heads, so idle or trickling clients cannot pile up.
+pub async fn serve_listener(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    limits: &Limits,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    let max_connections = limits.max_connections.clamp(1, u32::MAX as usize);
+    let connections = Arc::new(Semaphore::new(max_connections));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            _ = &mut shutdown => break,
+            permit = connections.clone().acquire_owned() => match permit {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+        };
+        let stream = tokio::select! {
+            _ = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait rather than spin.
+                    eprintln!("unspin: accept: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+        };
+        let _ = stream.set_nodelay(true);
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let head_timeout = limits.timeout;
+        let mut stopped = stopped.clone();
+        tokio::spawn(async move {
+            let _permit = permit;
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(head_timeout);
+            let connection = builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            let mut connection = std::pin::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                _ = stopped.changed() => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
+        });
+    }
+    drop(listener);
+    let _ = stop.send(true);
+    let _ = tokio::time::timeout(limits.timeout, connections.acquire_many(max_connections as u32)).await;
+    Ok(())
 }
 
 async fn shutdown_signal() {
