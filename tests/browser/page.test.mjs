@@ -3,7 +3,8 @@
 // scripts/browser-test.sh, which installs what it needs.
 //
 // Environment: UNSPIN_BIN (the unspin binary), UNSPIN_MODEL (model dir),
-// CHROMIUM (default /usr/bin/chromium), SCREENSHOT (PNG path to write).
+// CHROMIUM (default /usr/bin/chromium), SCREENSHOT (PNG path to write; a
+// second picture, of the findings before any decision, goes beside it).
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -108,6 +109,9 @@ test("paste spun text, see highlights, accept and reject with the keyboard", asy
   const tipText = await tip.textContent();
   assert.ok(tipText.includes(first.suggestion) && tipText.includes(Math.round(first.confidence * 100) + "%"), tipText);
 
+  mkdirSync(path.dirname(screenshot), { recursive: true });
+  await page.screenshot({ path: screenshot.replace(/\.png$/, "-findings.png"), fullPage: true });
+
   // Enter accepts: the text area now holds the suggestion.
   const before = await page.inputValue("#text");
   assert.equal(before, SPUN);
@@ -144,7 +148,6 @@ test("paste spun text, see highlights, accept and reject with the keyboard", asy
 
   // A picture for people: hover the rejected finding so its tooltip shows.
   await page.locator(".finding .phrase").nth(1).hover();
-  mkdirSync(path.dirname(screenshot), { recursive: true });
   await page.screenshot({ path: screenshot, fullPage: true });
   console.log("screenshot: " + screenshot);
 
