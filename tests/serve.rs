@@ -538,3 +538,28 @@ fn real_model_over_http_matches_the_cli() {
     assert_eq!(got["spun"], true);
     assert_eq!(got["restored"], String::from_utf8(cli(&model, &["restore"], &spun)).unwrap().as_str());
 }
+
+/// Text that takes longer than the timeout to check gets 503 with
+/// Retry-After; the abandoned batch stops and the server carries on.
+#[test]
+fn real_model_work_past_the_timeout_is_503() {
+    let Some(model) = real_model() else { return };
+    let server = Server::start(&model, &["--timeout", "0.1", "--max-body", "16M", "--workers", "1"]);
+    let spun = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/examples/spun-news.txt")).unwrap();
+    // About 7 MB: far more than the engine checks in 0.1 s, or in 2 s.
+    let documents: Vec<Value> = (0..12000).map(|i| json!({ "id": i, "text": spun })).collect();
+    let r = server.post("/v1/check", &json!({ "documents": documents }));
+    assert!(r.error(503).contains("did not finish within"));
+    assert_eq!(r.header("retry-after"), Some("1"));
+    let started = Instant::now();
+    loop {
+        let r = server.post("/v1/check", &json!({ "text": spun }));
+        if r.status == 200 {
+            assert_eq!(r.json()["spun"], true);
+            break;
+        }
+        // The only worker may still be finishing the document it was on.
+        assert!(r.error(503).contains("did not finish"));
+        assert!(started.elapsed() < Duration::from_secs(2), "the abandoned batch kept the worker");
+    }
+}
