@@ -563,3 +563,17 @@ fn real_model_work_past_the_timeout_is_503() {
         assert!(started.elapsed() < Duration::from_secs(2), "the abandoned batch kept the worker");
     }
 }
+
+#[test]
+fn fingerprints_given_to_the_server_are_matched() {
+    let m = fixture_model();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("fp.csv");
+    std::fs::write(&csv, "\"Fingerprint\",\"Expected\",\"N\"\n\"\"\"bosom peril\"\"\",\"breast cancer\",\"5\"\n").unwrap();
+    let server = Server::start(m.path(), &["--fingerprints", csv.to_str().unwrap()]);
+    let r = server.post("/v1/restore", &json!({ "text": "Bosom peril is common." })).json();
+    assert_eq!(r["findings"][0]["source"], "fingerprint");
+    assert_eq!(r["restored"], "Breast cancer is common.");
+    let out = Command::new(bin()).args(["serve", "--addr", "127.0.0.1:0", "--fingerprints", "/no/such.csv", "--model"]).arg(m.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
