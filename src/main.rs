@@ -2,6 +2,7 @@
 
 mod build_model;
 mod input;
+mod serve;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -36,6 +37,8 @@ enum Command {
     BuildModel(build_model::BuildArgs),
     /// Measure quality and speed on real data (see EVALUATION.md).
     Eval(EvalArgs),
+    /// Serve the HTTP API and the web page.
+    Serve(serve::ServeArgs),
 }
 
 #[derive(Args)]
@@ -100,6 +103,7 @@ fn main() -> ExitCode {
         Command::Restore { common } => run_restore(&common),
         Command::BuildModel(args) => build_model::run(&args),
         Command::Eval(args) => run_eval(&args),
+        Command::Serve(args) => serve::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

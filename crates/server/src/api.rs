@@ -1,0 +1,377 @@
+//! The JSON API: request parsing, the engine call off the async threads, and
+//! error answers (`{"error": "..."}` for every 4xx and 5xx).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt;
+use serde::{Deserialize, Serialize};
+use tokio::time::{timeout_at, Instant};
+use unspin_engine::{Config, Engine, Report};
+use unspin_text::TokenKind;
+
+use crate::metrics::Route;
+use crate::AppState;
+
+type Shared = Arc<AppState>;
+
+/// The engine plus the per-request threshold. The engine runs with no
+/// confidence floor and each request keeps the findings at or above its own
+/// threshold, re-scoring the document from what it kept. The engine's
+/// `min_confidence` is a plain filter on finished findings, so this gives
+/// exactly the report `unspin check --threshold T` gives (a test holds it
+/// to that).
+pub struct Checker {
+    engine: Engine,
+    default_threshold: f64,
+    doc_threshold: f64,
+    density_scale: f64,
+}
+
+impl Checker {
+    pub fn new(mut engine: Engine) -> Checker {
+        let config: Config = engine.config().clone();
+        let default_threshold = config.min_confidence;
+        engine.set_config(Config { min_confidence: 0.0, ..config.clone() });
+        Checker { engine, default_threshold, doc_threshold: config.doc_threshold, density_scale: config.doc_density_scale }
+    }
+
+    pub fn default_threshold(&self) -> f64 {
+        self.default_threshold
+    }
+
+    /// The report for `text` with findings of confidence `>= threshold`.
+    pub fn check(&self, text: &str, threshold: f64) -> Report {
+        let mut report = self.engine.check(text);
+        if report.findings.iter().any(|f| f.confidence < threshold) {
+            report.findings.retain(|f| f.confidence >= threshold);
+        }
+        let words = unspin_text::tokenize(text).iter().filter(|t| t.kind == TokenKind::Word).count();
+        report.score = unspin_engine::document_score(&report.findings, words, self.density_scale);
+        report.spun = report.score >= self.doc_threshold;
+        report
+    }
+}
+
+/// `POST /v1/restore` answer: the report plus the text with every finding
+/// replaced by its suggestion (what `unspin restore` prints).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Restored {
+    #[serde(flatten)]
+    pub report: Report,
+    pub restored: String,
+}
+
+/// One document of a batch answer, in the order of the request.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct BatchItem {
+    pub id: serde_json::Value,
+    #[serde(flatten)]
+    pub report: Report,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub restored: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRequest {
+    text: Option<String>,
+    documents: Option<Vec<RawDocument>>,
+    threshold: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDocument {
+    id: serde_json::Value,
+    text: String,
+}
+
+/// A request that passed validation.
+enum Job {
+    One(String),
+    Batch(Vec<(serde_json::Value, String)>),
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Check,
+    Restore,
+}
+
+/// An error answer: status and a message for people.
+pub struct ApiError {
+    status: StatusCode,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError { status, message: message.into() }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let retry = matches!(self.status, StatusCode::SERVICE_UNAVAILABLE | StatusCode::TOO_MANY_REQUESTS);
+        let mut response = json_response(self.status, &serde_json::json!({ "error": self.message }));
+        if retry {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        response
+    }
+}
+
+pub(crate) fn json_response<T: Serialize>(status: StatusCode, value: &T) -> Response {
+    match serde_json::to_vec(value) {
+        Ok(bytes) => (status, [(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            [(header::CONTENT_TYPE, "application/json")],
+            serde_json::json!({ "error": format!("could not encode the answer: {e}") }).to_string(),
+        )
+            .into_response(),
+    }
+}
+
+pub async fn healthz() -> Response {
+    json_response(StatusCode::OK, &serde_json::json!({ "status": "ok" }))
+}
+
+pub async fn not_found(request: Request) -> Response {
+    ApiError::new(StatusCode::NOT_FOUND, format!("no such resource: {}; see /openapi.json", request.uri().path())).into_response()
+}
+
+pub async fn check(State(state): State<Shared>, request: Request) -> Response {
+    answer(state, request, Mode::Check).await.unwrap_or_else(IntoResponse::into_response)
+}
+
+pub async fn restore(State(state): State<Shared>, request: Request) -> Response {
+    answer(state, request, Mode::Restore).await.unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn answer(state: Shared, request: Request, mode: Mode) -> Result<Response, ApiError> {
+    // Admission does not wait: a full server says so at once.
+    let _admitted = state.admission.try_acquire().map_err(|_| {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the server is busy (too many requests in flight); retry shortly")
+    })?;
+    let deadline = Instant::now() + state.limits.timeout;
+    let route = if mode == Mode::Check { Route::Check } else { Route::Restore };
+    let max = state.limits.max_body_bytes;
+    let too_large = || ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, format!("request body larger than the limit of {max} bytes"));
+    let declared = request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return Err(too_large());
+    }
+    let bytes = match timeout_at(deadline, read_body(request.into_body(), max)).await {
+        Err(_) => {
+            return Err(ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                format!("the request body did not arrive within {:?}", state.limits.timeout),
+            ))
+        }
+        Ok(Err(BodyError::TooLarge(read))) => {
+            state.metrics.add_request_bytes(route, read);
+            return Err(too_large());
+        }
+        Ok(Err(BodyError::Read(e))) => return Err(ApiError::new(StatusCode::BAD_REQUEST, format!("could not read the request body: {e}"))),
+        Ok(Ok(bytes)) => bytes,
+    };
+    state.metrics.add_request_bytes(route, bytes.len());
+    let (job, threshold) = parse(&bytes, state.checker.default_threshold())?;
+
+    let busy = || {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("the request did not finish within {:?}; retry later or send less text", state.limits.timeout),
+        )
+    };
+    let permit = match timeout_at(deadline, state.workers.clone().acquire_owned()).await {
+        Ok(Ok(permit)) => permit,
+        _ => return Err(busy()),
+    };
+    // A batch stops between documents once nobody waits for its answer; a
+    // single document runs to its end, holding its worker permit, so the
+    // engine never has more than `workers` documents at once.
+    let cancelled = Arc::new(AtomicBool::new(false));
+    let worker_state = state.clone();
+    let worker_cancelled = cancelled.clone();
+    let task = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        run(&worker_state, job, threshold, mode, &worker_cancelled)
+    });
+    match timeout_at(deadline, task).await {
+        Err(_) => {
+            cancelled.store(true, Ordering::Relaxed);
+            Err(busy())
+        }
+        Ok(Err(_panicked)) => Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error while checking the text")),
+        Ok(Ok(None)) => Err(busy()),
+        Ok(Ok(Some(response))) => Ok(response),
+    }
+}
+
+enum BodyError {
+    /// The body went past the limit after this many bytes.
+    TooLarge(usize),
+    Read(axum::Error),
+}
+
+async fn read_body(mut body: Body, max: usize) -> Result<Vec<u8>, BodyError> {
+    let mut bytes = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(BodyError::Read)?;
+        if let Ok(data) = frame.into_data() {
+            if bytes.len() + data.len() > max {
+                return Err(BodyError::TooLarge(bytes.len() + data.len()));
+            }
+            bytes.extend_from_slice(&data);
+        }
+    }
+    Ok(bytes)
+}
+
+/// Validates a request body: JSON syntax errors and undecodable bytes are
+/// 400, well-formed JSON of the wrong shape or with bad values is 422.
+fn parse(bytes: &[u8], default_threshold: f64) -> Result<(Job, f64), ApiError> {
+    let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, m);
+    let invalid = |m: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m);
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(bad(r#"empty request body; send JSON such as {"text": "..."}"#.into()));
+    }
+    if let Err(e) = std::str::from_utf8(bytes) {
+        return Err(bad(format!("request body is not valid UTF-8 (invalid byte at offset {}); send UTF-8 JSON", e.valid_up_to())));
+    }
+    // Syntax first (400), then shape (422): serde would otherwise also take
+    // a struct from a JSON array, by position.
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| bad(format!("malformed JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(invalid(r#"the body must be a JSON object such as {"text": "..."}"#.into()));
+    }
+    let raw: RawRequest = serde_json::from_value(value).map_err(|e| invalid(format!("unexpected JSON: {e}")))?;
+    let threshold = match raw.threshold {
+        None => default_threshold,
+        Some(t) if (0.0..=1.0).contains(&t) => t,
+        Some(t) => return Err(invalid(format!("threshold must be between 0 and 1, got {t}"))),
+    };
+    let job = match (raw.text, raw.documents) {
+        (Some(_), Some(_)) => return Err(invalid(r#"give either "text" or "documents", not both"#.into())),
+        (None, None) => return Err(invalid(r#"missing "text" (one document) or "documents" (a batch of {"id", "text"})"#.into())),
+        (Some(text), None) => {
+            refuse_nul(&text, "text")?;
+            Job::One(text)
+        }
+        (None, Some(documents)) => {
+            let mut batch = Vec::with_capacity(documents.len());
+            for (i, d) in documents.into_iter().enumerate() {
+                if !(d.id.is_string() || d.id.is_number()) {
+                    return Err(invalid(format!("documents[{i}].id must be a string or a number")));
+                }
+                refuse_nul(&d.text, &format!("documents[{i}].text"))?;
+                batch.push((d.id, d.text));
+            }
+            Job::Batch(batch)
+        }
+    };
+    Ok((job, threshold))
+}
+
+/// A NUL character means binary data, which the command line refuses too.
+fn refuse_nul(text: &str, field: &str) -> Result<(), ApiError> {
+    match text.bytes().position(|b| b == 0) {
+        Some(at) => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("{field} contains a NUL character (byte offset {at}); unspin reads text, not binary data"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Runs on a blocking thread. `None` when the batch was abandoned.
+fn run(state: &AppState, job: Job, threshold: f64, mode: Mode, cancelled: &AtomicBool) -> Option<Response> {
+    let checker = &state.checker;
+    match job {
+        Job::One(text) => {
+            let report = checker.check(&text, threshold);
+            state.metrics.add_documents(1);
+            Some(match mode {
+                Mode::Check => json_response(StatusCode::OK, &report),
+                Mode::Restore => {
+                    let restored = unspin_engine::apply(&text, &report.findings);
+                    json_response(StatusCode::OK, &Restored { report, restored })
+                }
+            })
+        }
+        Job::Batch(documents) => {
+            let mut results = Vec::with_capacity(documents.len());
+            for (id, text) in documents {
+                if cancelled.load(Ordering::Relaxed) {
+                    return None;
+                }
+                let report = checker.check(&text, threshold);
+                state.metrics.add_documents(1);
+                let restored = (mode == Mode::Restore).then(|| unspin_engine::apply(&text, &report.findings));
+                results.push(BatchItem { id, report, restored });
+            }
+            Some(json_response(StatusCode::OK, &serde_json::json!({ "results": results })))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(bytes: &[u8]) -> StatusCode {
+        match parse(bytes, 0.5) {
+            Ok(_) => StatusCode::OK,
+            Err(e) => e.status,
+        }
+    }
+
+    #[test]
+    fn request_validation_sorts_errors_into_400_and_422() {
+        assert_eq!(status(br#"{"text": "a b c"}"#), StatusCode::OK);
+        assert_eq!(status(br#"{"text": "", "threshold": 0.9}"#), StatusCode::OK);
+        assert_eq!(status(br#"{"documents": [{"id": 1, "text": "x"}, {"id": "b", "text": "y"}]}"#), StatusCode::OK);
+        assert_eq!(status(br#"{"documents": []}"#), StatusCode::OK);
+        assert_eq!(status(b""), StatusCode::BAD_REQUEST);
+        assert_eq!(status(b" \n"), StatusCode::BAD_REQUEST);
+        assert_eq!(status(br#"{"text": "a"#), StatusCode::BAD_REQUEST);
+        assert_eq!(status(b"{\"text\": \"caf\xe9\"}"), StatusCode::BAD_REQUEST);
+        assert_eq!(status(b"text=hello"), StatusCode::BAD_REQUEST);
+        assert_eq!(status(br#"{"text": 5}"#), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(status(br#"["text"]"#), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(status(br#"{}"#), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(status(br#"{"text": "a", "treshold": 0.5}"#), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(status(br#"{"text": "a", "threshold": 1.5}"#), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(status(br#"{"text": "a", "threshold": -0.1}"#), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(status(br#"{"text": "a", "documents": []}"#), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(status(br#"{"documents": [{"id": null, "text": "x"}]}"#), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(status(br#"{"documents": [{"id": [1], "text": "x"}]}"#), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(status(br#"{"documents": [{"text": "x"}]}"#), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(status(br#"{"text": "a\u0000b"}"#), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+
+    #[test]
+    fn messages_say_what_is_wrong() {
+        let message = |b: &[u8]| parse(b, 0.5).err().unwrap().message;
+        assert!(message(b"").contains("empty request body"));
+        assert!(message(b"{\"text\": \"caf\xe9\"}").contains("offset 13"));
+        assert!(message(br#"{"text": "a", "treshold": 0.5}"#).contains("treshold"));
+        assert!(message(br#"{"text": "a", "threshold": 2}"#).contains("between 0 and 1"));
+        assert!(message(br#"{"documents": [{"id": 1, "text": "x"}, {"id": true, "text": "y"}]}"#).contains("documents[1].id"));
+    }
+
+    #[test]
+    fn default_threshold_applies_when_none_is_given() {
+        let (_, t) = parse(br#"{"text": "a"}"#, 0.7).ok().unwrap();
+        assert_eq!(t, 0.7);
+        let (_, t) = parse(br#"{"text": "a", "threshold": 0.2}"#, 0.7).ok().unwrap();
+        assert_eq!(t, 0.2);
+    }
+}

@@ -1,0 +1,85 @@
+//! `unspin serve`: the HTTP API and the web page (crate `unspin-server`).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use unspin_engine::{Config, Engine, Fingerprints, Model};
+use unspin_server::Limits;
+
+use crate::UserError;
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port; the chosen address is printed).
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8080")]
+    addr: String,
+    /// Model directory (default: $UNSPIN_MODEL, ./model, or the install's model).
+    #[arg(long, value_name = "DIR")]
+    model: Option<PathBuf>,
+    /// Also match a Problematic Paper Screener fingerprint export (CSV).
+    #[arg(long, value_name = "FILE")]
+    fingerprints: Option<PathBuf>,
+    /// Default minimum confidence (0..1) of a reported finding; a request may give its own.
+    #[arg(long, value_name = "X")]
+    threshold: Option<f64>,
+    /// Largest request body accepted (bytes; K and M suffixes allowed); larger ones get 413.
+    #[arg(long, value_name = "SIZE", default_value = "1M", value_parser = parse_size)]
+    max_body: usize,
+    /// Seconds allowed for one request, reading its body included.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    timeout: f64,
+    /// Requests admitted at once; beyond it the server answers 503 with Retry-After.
+    #[arg(long, value_name = "N", default_value_t = 128)]
+    max_in_flight: usize,
+    /// Documents checked at once (default: the number of CPUs).
+    #[arg(long, value_name = "N")]
+    workers: Option<usize>,
+    /// Open connections at once; more wait to be accepted.
+    #[arg(long, value_name = "N", default_value_t = 512)]
+    max_connections: usize,
+}
+
+fn parse_size(s: &str) -> Result<usize, String> {
+    let (digits, unit) = match s.trim().to_ascii_uppercase() {
+        t if t.ends_with('K') => (t[..t.len() - 1].to_string(), 1 << 10),
+        t if t.ends_with('M') => (t[..t.len() - 1].to_string(), 1 << 20),
+        t => (t, 1),
+    };
+    let n: usize = digits.parse().map_err(|_| format!("{s:?} is not a size such as 65536, 64K or 1M"))?;
+    n.checked_mul(unit).filter(|&n| n > 0).ok_or_else(|| format!("{s:?} is not a usable size"))
+}
+
+pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
+    if !(args.timeout.is_finite() && args.timeout > 0.0) {
+        return Err(UserError(format!("--timeout must be a positive number of seconds, got {}", args.timeout)).into());
+    }
+    let fingerprints = match &args.fingerprints {
+        Some(p) => Some(Fingerprints::load(p).map_err(|e| UserError(e.to_string()))?),
+        None => None,
+    };
+    let mut config = Config::default();
+    if let Some(t) = args.threshold {
+        if !(0.0..=1.0).contains(&t) {
+            return Err(UserError(format!("--threshold must be between 0 and 1, got {t}")).into());
+        }
+        config.min_confidence = t;
+    }
+    let model = Model::locate(args.model.as_deref()).map_err(|e| UserError(e.to_string()))?;
+    let mut engine = Engine::new(model, config);
+    if let Some(fp) = fingerprints {
+        engine = engine.with_fingerprints(fp);
+    }
+    let mut limits = Limits {
+        max_body_bytes: args.max_body,
+        timeout: Duration::from_secs_f64(args.timeout),
+        max_in_flight: args.max_in_flight,
+        max_connections: args.max_connections,
+        ..Limits::default()
+    };
+    if let Some(w) = args.workers {
+        limits.workers = w;
+    }
+    unspin_server::serve(engine, limits, &args.addr).map_err(|e| UserError(format!("{}: {e}", args.addr)))?;
+    Ok(())
+}
