@@ -140,11 +140,16 @@
     }
     checkButton.disabled = true;
     say("Checking…");
+    // The sensitivity is the confidence threshold; empty keeps the server's.
+    function requestBody(text) {
+      const threshold = document.getElementById("sensitivity").value;
+      return threshold ? { text: text, threshold: Number(threshold) } : { text: text };
+    }
     try {
       const response = await fetch("/v1/check", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ text: text }),
+        body: JSON.stringify(requestBody(text)),
       });
       let body = null;
       try {
