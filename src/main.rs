@@ -108,10 +108,16 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            if let Some(io) = e.downcast_ref::<std::io::Error>() {
-                if io.kind() == std::io::ErrorKind::BrokenPipe {
-                    return ExitCode::SUCCESS;
-                }
+            // A reader that stops early (`| head`) is not an error.
+            let broken_pipe = e
+                .chain()
+                .any(|c| {
+                    c.downcast_ref::<std::io::Error>().map(|io| io.kind())
+                        .or_else(|| c.downcast_ref::<serde_json::Error>().and_then(|j| j.io_error_kind()))
+                        == Some(std::io::ErrorKind::BrokenPipe)
+                });
+            if broken_pipe {
+                return ExitCode::SUCCESS;
             }
             eprintln!("unspin: {e}");
             ExitCode::from(2)
