@@ -186,33 +186,39 @@ impl<'a> Detector<'a> {
         total
     }
 
-    /// Does the span `start..end` sit badly in its sentence? Counts the edges
-    /// at which the language model never saw the pair (the word before the
-    /// span with its first word, its last word with the word after); a
-    /// sentence boundary gives no evidence of fit and counts as unseen. A
-    /// multiword phrase is judged at its edges only: a spun "joined together"
-    /// is fluent inside and out of place around.
-    fn abnormal_span(&self, s: &Sentence, start: usize, end: usize) -> bool {
-        let first = s.ids[s.units[start].first];
-        let last_unit = &s.units[end - 1];
-        let last = s.ids[last_unit.first + last_unit.len - 1];
-        self.unseen_edges(s, start, end, first, last) >= self.config.abnormal_sides
+    /// Is the left (or right) edge of unit `u`, as written, a pair the
+    /// language model never saw? See `unseen_edges`.
+    fn unseen_edge(&self, s: &Sentence, u: usize, left: bool) -> bool {
+        let unit = &s.units[u];
+        if left {
+            let before = unit.first.checked_sub(1).map(|i| s.ids[i]);
+            self.pair_unseen(before, Some(s.ids[unit.first]))
+        } else {
+            let after = s.ids.get(unit.first + unit.len).copied();
+            self.pair_unseen(Some(s.ids[unit.first + unit.len - 1]), after)
+        }
     }
 
     /// How many of the two edges of units `start..end`, written with `first`
     /// and `last` as their first and last words, form a pair the language
-    /// model never saw.
+    /// model never saw (the word before the span with its first word, its
+    /// last word with the word after). A sentence boundary gives no evidence
+    /// of fit and counts as unseen. A multiword phrase is judged at its edges
+    /// only: a spun "joined together" is fluent inside and out of place
+    /// around.
     fn unseen_edges(&self, s: &Sentence, start: usize, end: usize, first: u32, last: u32) -> usize {
         let last_unit = &s.units[end - 1];
-        let unseen = |a: Option<u32>, b: Option<u32>| match (a, b) {
+        let before = s.units[start].first.checked_sub(1).map(|i| s.ids[i]);
+        let after = s.ids.get(last_unit.first + last_unit.len).copied();
+        self.pair_unseen(before, Some(first)) as usize + self.pair_unseen(Some(last), after) as usize
+    }
+
+    fn pair_unseen(&self, a: Option<u32>, b: Option<u32>) -> bool {
+        match (a, b) {
             (Some(a), Some(b)) if a != OOV && b != OOV => !self.lm.has_bigram(a, b),
             (Some(a), Some(b)) => a == OOV && b == OOV,
             _ => true,
-        };
-        let at = s.units[start].first;
-        let left = if at > 0 { Some(s.ids[at - 1]) } else { None };
-        let right = s.ids.get(last_unit.first + last_unit.len).copied();
-        unseen(left, Some(first)) as usize + unseen(Some(last), right) as usize
+        }
     }
 
     /// The candidate originals of a written phrase that the language model
@@ -372,6 +378,12 @@ impl<'a> Detector<'a> {
             }
             // Spans of replaceable, adjacent units that sit badly in the sentence.
             let mut spans: Vec<(usize, usize)> = Vec::new();
+            // Whether each unit's left and right edge is a pair the language
+            // model never saw, looked up once: every span is judged by the
+            // left edge of its first unit and the right edge of its last.
+            let n = s.units.len();
+            let left_unseen: Vec<bool> = (0..n).map(|u| self.unseen_edge(&s, u, true)).collect();
+            let right_unseen: Vec<bool> = (0..n).map(|u| self.unseen_edge(&s, u, false)).collect();
             for start in 0..s.units.len() {
                 for end in (start + 1)..=(start + maxw).min(s.units.len()) {
                     if !s.units[end - 1].replaceable
@@ -379,7 +391,8 @@ impl<'a> Detector<'a> {
                     {
                         break;
                     }
-                    if self.abnormal_span(&s, start, end) && !self.candidates(&self.span_words(&s, start, end)).is_empty() {
+                    let abnormal = left_unseen[start] as usize + right_unseen[end - 1] as usize >= self.config.abnormal_sides;
+                    if abnormal && !self.candidates(&self.span_words(&s, start, end)).is_empty() {
                         spans.push((start, end));
                     }
                 }
