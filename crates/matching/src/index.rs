@@ -277,7 +277,7 @@ pub struct IndexWriter {
     dir: PathBuf,
     manifest: Manifest,
     ids: HashSet<String>,
-    pending: Vec<(Document, Vec<u32>)>,
+    pending: Vec<(Document, Vec<Vec<u32>>)>,
     /// Segments written by this writer, made visible by `commit`.
     written: Vec<SegmentInfo>,
 }
@@ -334,7 +334,7 @@ impl IndexWriter {
                 return Err(IndexError::DuplicateId(d.id.clone()));
             }
         }
-        let keyed: Vec<(Document, Vec<u32>)> = docs
+        let keyed: Vec<(Document, Vec<Vec<u32>>)> = docs
             .into_par_iter()
             .map(|d| {
                 let keys = matcher.band_keys(&matcher.analyse(&d.text));
@@ -350,7 +350,7 @@ impl IndexWriter {
         Ok(())
     }
 
-    fn write_segment(&mut self, batch: Vec<(Document, Vec<u32>)>) -> Result<(), IndexError> {
+    fn write_segment(&mut self, batch: Vec<(Document, Vec<Vec<u32>>)>) -> Result<(), IndexError> {
         let bands = self.manifest.lsh.bands;
         let n = batch.len();
         let mut ids_off = Vec::with_capacity(n + 1);
@@ -365,12 +365,18 @@ impl IndexWriter {
             texts.extend_from_slice(d.text.as_bytes());
             ids_off.push(ids.len() as u64);
             text_off.push(texts.len() as u64);
-            for (band, &key) in keys.iter().enumerate().take(bands) {
-                per_band[band].push(BandEntry { key, doc: doc as u32 });
+            for window in keys {
+                for (band, &key) in window.iter().enumerate().take(bands) {
+                    per_band[band].push(BandEntry { key, doc: doc as u32 });
+                }
             }
         }
         drop(batch);
-        per_band.par_iter_mut().for_each(|b| b.sort_unstable());
+        per_band.par_iter_mut().for_each(|b| {
+            b.sort_unstable();
+            // Windows of one document often share a key; one entry is enough.
+            b.dedup();
+        });
         let mut band_off = vec![0u64];
         let mut entries = Vec::new();
         for b in per_band {

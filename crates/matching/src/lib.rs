@@ -139,30 +139,53 @@ impl<'a> Matcher<'a> {
         self.keyer.analyse(text)
     }
 
-    /// The LSH band keys of an analysed text (empty when it has no words).
-    pub fn band_keys(&self, a: &Analysed) -> Vec<u32> {
-        let mut skeleton = features::skeleton(a, self.params.lsh.stopwords);
+    /// The LSH band keys of an analysed text, one set per window of its
+    /// skeleton (none when it has no words).
+    pub fn band_keys(&self, a: &Analysed) -> Vec<Vec<u32>> {
+        let lsh = &self.params.lsh;
+        let mut skeleton = features::skeleton(a, lsh.stopwords);
         if skeleton.is_empty() {
             // Nothing is immutable (a very short text): fall back on all words.
             skeleton = a.words.iter().map(|w| w.info.key).collect();
         }
-        let sh = minhash::shingles(&skeleton, self.params.lsh.shingle);
-        match self.hasher.signature(&sh) {
-            Some(sig) => minhash::band_keys(&sig, &self.params.lsh),
-            None => Vec::new(),
+        let window = lsh.window.max(2 * lsh.shingle).max(2);
+        let step = window / 2;
+        let mut out = Vec::new();
+        let mut start = 0;
+        loop {
+            let end = (start + window).min(skeleton.len());
+            let sh = minhash::shingles(&skeleton[start..end], lsh.shingle);
+            if let Some(sig) = self.hasher.signature(&sh) {
+                out.push(minhash::band_keys(&sig, lsh));
+            }
+            if end == skeleton.len() {
+                break;
+            }
+            start += step;
         }
+        out
     }
 
-    /// Candidate documents for a copy, most shared bands first.
-    pub fn candidates(&self, corpus: &dyn Corpus, bands: &[u32]) -> Vec<(u64, u32)> {
+    /// Candidate documents for a copy, most shared bands first (in the
+    /// copy's best window).
+    pub fn candidates(&self, corpus: &dyn Corpus, windows: &[Vec<u32>]) -> Vec<(u64, u32)> {
         let mut hits: HashMap<u64, u32> = HashMap::new();
         let mut found = Vec::new();
-        for (band, &key) in bands.iter().enumerate() {
-            found.clear();
-            if corpus.lookup(band, key, self.params.max_bucket, &mut found) {
-                for &d in &found {
-                    *hits.entry(d).or_default() += 1;
+        for bands in windows {
+            let mut window_hits: HashMap<u64, u32> = HashMap::new();
+            for (band, &key) in bands.iter().enumerate() {
+                found.clear();
+                if corpus.lookup(band, key, self.params.max_bucket, &mut found) {
+                    found.sort_unstable();
+                    found.dedup();
+                    for &d in &found {
+                        *window_hits.entry(d).or_default() += 1;
+                    }
                 }
+            }
+            for (d, h) in window_hits {
+                let e = hits.entry(d).or_default();
+                *e = (*e).max(h);
             }
         }
         let mut c: Vec<(u64, u32)> = hits.into_iter().collect();
@@ -221,11 +244,17 @@ pub struct MemoryIndex {
 
 impl MemoryIndex {
     pub fn build(matcher: &Matcher, docs: Vec<Document>) -> MemoryIndex {
-        let keys: Vec<Vec<u32>> = docs.par_iter().map(|d| matcher.band_keys(&matcher.analyse(&d.text))).collect();
+        let keys: Vec<Vec<Vec<u32>>> = docs.par_iter().map(|d| matcher.band_keys(&matcher.analyse(&d.text))).collect();
         let mut bands: Vec<HashMap<u32, Vec<u32>>> = vec![HashMap::new(); matcher.params.lsh.bands];
-        for (doc, k) in keys.iter().enumerate() {
-            for (band, &key) in k.iter().enumerate() {
-                bands[band].entry(key).or_default().push(doc as u32);
+        for (doc, windows) in keys.iter().enumerate() {
+            for k in windows {
+                for (band, &key) in k.iter().enumerate() {
+                    let list = bands[band].entry(key).or_default();
+                    // Windows of one document often agree; list it once.
+                    if list.last() != Some(&(doc as u32)) {
+                        list.push(doc as u32);
+                    }
+                }
             }
         }
         MemoryIndex { docs, bands }

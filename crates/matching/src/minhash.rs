@@ -18,11 +18,20 @@ pub struct LshParams {
     /// Keep function words in the immutable skeleton.
     #[serde(default)]
     pub stopwords: bool,
+    /// Skeleton words per window: a long document is hashed in windows
+    /// (overlapping by half) so that a short copy of part of it still has a
+    /// high Jaccard similarity with one of them.
+    #[serde(default = "default_window")]
+    pub window: usize,
+}
+
+fn default_window() -> usize {
+    120
 }
 
 impl Default for LshParams {
     fn default() -> LshParams {
-        LshParams { shingle: 1, bands: 32, rows: 2, stopwords: false }
+        LshParams { shingle: 1, bands: 32, rows: 2, stopwords: false, window: 120 }
     }
 }
 

@@ -77,9 +77,32 @@ pub fn passages(
     let mut swaps_by_sentence: Vec<Vec<Swap>> = vec![Vec::new(); nsent];
     // Runs between consecutive exact matches: replaced words.
     let anchors: Vec<(u32, u32)> = al.pairs.iter().filter(|x| x.rel == Relation::Exact).map(|x| (x.q, x.s)).collect();
+    // Runs of words between anchors; a run never crosses a sentence end of
+    // the copy or of the source, so the last words of a sentence and the
+    // first of the next are runs of their own.
+    let q_sentence_end = |i: u32| copy.words.iter().skip(i as usize).take_while(|w| w.sentence == copy.words[i as usize].sentence).count() as u32 + i;
+    let s_sentence_end = |j: u32| source.words.iter().skip(j as usize).take_while(|w| w.sentence == source.words[j as usize].sentence).count() as u32 + j;
+    let q_sentence_start = |i: u32| i - copy.words[..i as usize].iter().rev().take_while(|w| w.sentence == copy.words[i as usize].sentence).count() as u32;
+    let s_sentence_start = |j: u32| j - source.words[..j as usize].iter().rev().take_while(|w| w.sentence == source.words[j as usize].sentence).count() as u32;
+    let mut runs: Vec<(u32, u32, u32, u32)> = Vec::new();
+    if let Some(&(qf, sf)) = anchors.first() {
+        runs.push((q_sentence_start(qf), qf, s_sentence_start(sf), sf));
+    }
     for win in anchors.windows(2) {
         let ((qa, sa), (qb, sb)) = (win[0], win[1]);
-        let (q0, q1, s0, s1) = (qa + 1, qb, sa + 1, sb);
+        let same = copy.words[qa as usize].sentence == copy.words[qb as usize].sentence
+            && source.words[sa as usize].sentence == source.words[sb as usize].sentence;
+        if same {
+            runs.push((qa + 1, qb, sa + 1, sb));
+        } else {
+            runs.push((qa + 1, q_sentence_end(qa), sa + 1, s_sentence_end(sa)));
+            runs.push((q_sentence_start(qb), qb, s_sentence_start(sb), sb));
+        }
+    }
+    if let Some(&(ql, sl)) = anchors.last() {
+        runs.push((ql + 1, q_sentence_end(ql), sl + 1, s_sentence_end(sl)));
+    }
+    for (q0, q1, s0, s1) in runs {
         if q0 >= q1 || s0 >= s1 {
             continue;
         }
@@ -91,19 +114,31 @@ pub fn passages(
         if qwords.first().map(|w| w.sentence) != qwords.last().map(|w| w.sentence) {
             continue;
         }
-        let swords = &source.words[s0 as usize..s1 as usize];
-        let related = al.pairs.iter().filter(|x| x.q >= q0 && x.q < q1 && x.rel != Relation::Exact).count();
-        let (start, end) = (qwords[0].start, qwords[nq - 1].end);
-        let (source_start, source_end) = (swords[0].start, swords[ns - 1].end);
-        swaps_by_sentence[qwords[0].sentence as usize].push(Swap {
-            start,
-            end,
-            text: copy_text[start..end].to_string(),
-            source_start,
-            source_end,
-            source_text: source_text[source_start..source_end].to_string(),
-            kind: if related == nq { "synonym" } else { "changed" },
-        });
+        let synonyms: Vec<&crate::align::Pair> =
+            al.pairs.iter().filter(|x| x.q >= q0 && x.q < q1 && x.rel == Relation::Synonym).collect();
+        let sentence = qwords[0].sentence as usize;
+        let mut swap = |qa: usize, qb: usize, sa: usize, sb: usize, kind: &'static str| {
+            let (start, end) = (copy.words[qa].start, copy.words[qb].end);
+            let (source_start, source_end) = (source.words[sa].start, source.words[sb].end);
+            swaps_by_sentence[sentence].push(Swap {
+                start,
+                end,
+                text: copy_text[start..end].to_string(),
+                source_start,
+                source_end,
+                source_text: source_text[source_start..source_end].to_string(),
+                kind,
+            });
+        };
+        if synonyms.len() == nq && nq == ns {
+            // Word for word: one swap per word.
+            for x in synonyms {
+                swap(x.q as usize, x.q as usize, x.s as usize, x.s as usize, "synonym");
+            }
+        } else {
+            let kind = if synonyms.len() == nq { "synonym" } else { "changed" };
+            swap(q0 as usize, q1 as usize - 1, s0 as usize, s1 as usize - 1, kind);
+        }
     }
     for (si, range) in src_range.iter().enumerate() {
         let Some((a, b)) = *range else { continue };
