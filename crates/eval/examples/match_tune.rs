@@ -47,6 +47,36 @@ fn main() -> anyhow::Result<()> {
                 println!("absent candidates per query: mean {mean:.1} of {} docs ({:.3}%)", setup.indexed.len(), 100.0 * mean / setup.indexed.len() as f64);
                 return Ok(());
             }
+            "simstat" => {
+                // Similarity of the true source, and the best similarity any
+                // indexed passage reaches for held-apart ones (threshold off).
+                let mut q = p;
+                q.min_similarity = 0.0;
+                let setup = matching::Setup::new(&docs);
+                let m = unspin_matching::Matcher::new(&lexicon, q);
+                let index = unspin_matching::MemoryIndex::build(&m, setup.documents());
+                let (present, pos, absent) = setup.sample(Split::Dev, Some(300));
+                for (name, sp) in [("article rewriter", &ar), ("Moby", &moby)] {
+                    for share in [0.3, 0.5] {
+                        let queries = matching::spin_queries(sp, &present, &pos, &absent, share, 20240601);
+                        let mut truth = Vec::new();
+                        let mut other = Vec::new();
+                        for (text, t, _) in &queries {
+                            let found = m.find(&index, text, 10);
+                            match t {
+                                Some(t) => truth.push(found.iter().find(|f| f.doc as usize == *t).map(|f| f.similarity).unwrap_or(0.0)),
+                                None => other.push(found.first().map(|f| f.similarity).unwrap_or(0.0)),
+                            }
+                        }
+                        truth.sort_by(f64::total_cmp);
+                        other.sort_by(f64::total_cmp);
+                        let q = |v: &[f64], p: f64| v[((v.len() - 1) as f64 * p) as usize];
+                        println!("{name} {share}: true source p1 {:.3} p5 {:.3} median {:.3}; held-apart best max {:.3} p99 {:.3} median {:.3}",
+                            q(&truth, 0.01), q(&truth, 0.05), q(&truth, 0.5), other.last().unwrap(), q(&other, 0.99), q(&other, 0.5));
+                    }
+                }
+                return Ok(());
+            }
             "rates" => rates = v.split(',').map(|x| x.parse().unwrap()).collect(),
             _ => anyhow::bail!("unknown {k}"),
         }
