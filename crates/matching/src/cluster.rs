@@ -84,7 +84,7 @@ pub fn cluster(matcher: &Matcher, index: &MemoryIndex, min_size: usize) -> Vec<C
             }
         })
         .collect();
-    out.sort_by(|a, b| b.size.cmp(&a.size));
+    out.sort_by_key(|c| std::cmp::Reverse(c.size));
     for (i, c) in out.iter_mut().enumerate() {
         c.cluster = i;
     }
