@@ -3,6 +3,7 @@
 mod build_model;
 mod input;
 mod serve;
+mod matching;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -39,6 +40,13 @@ enum Command {
     Eval(EvalArgs),
     /// Serve the HTTP API and the web page.
     Serve(serve::ServeArgs),
+    /// Build or extend an index of source documents for `unspin match`.
+    #[command(subcommand)]
+    Index(matching::IndexCommand),
+    /// Find the indexed documents a (spun) copy was made from.
+    Match(matching::MatchArgs),
+    /// Group the documents of a corpus that are spun variants of one another (JSONL).
+    Cluster(matching::ClusterArgs),
 }
 
 #[derive(Args)]
@@ -104,6 +112,9 @@ fn main() -> ExitCode {
         Command::BuildModel(args) => build_model::run(&args),
         Command::Eval(args) => run_eval(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Index(cmd) => matching::run_index(&cmd),
+        Command::Match(args) => matching::run_match(&args),
+        Command::Cluster(args) => matching::run_cluster(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -256,7 +267,8 @@ fn run_eval(args: &EvalArgs) -> anyhow::Result<()> {
     };
     let plain_d = EngineDetector(&plain);
     let fp_d = fingerprinted.as_ref().map(EngineDetector);
-    let report = unspin_eval::run(&cfg, &plain_d, fp_d.as_ref().map(|d| d as &dyn unspin_eval::Detector));
+    let mut report = unspin_eval::run(&cfg, &plain_d, fp_d.as_ref().map(|d| d as &dyn unspin_eval::Detector));
+    unspin_eval::run_matching(&cfg, &plain.model().lexicon, &mut report);
     println!("{}", report.to_table());
     if let Some(path) = &args.json {
         std::fs::write(path, serde_json::to_string_pretty(&report)?).map_err(|e| UserError(format!("{}: {e}", path.display())))?;

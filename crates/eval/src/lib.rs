@@ -16,6 +16,7 @@
 //! ```
 
 pub mod brown;
+pub mod matching;
 pub mod measure;
 pub mod metrics;
 pub mod pps;
@@ -440,5 +441,62 @@ impl Run<'_> {
                 .with(Figure::number("model load s", self.cfg.model_load_seconds)),
         );
         self.progress("speed");
+    }
+}
+
+/// Adds the source-matching rows (section 6) to a report: `unspin match`
+/// against plain shingle MinHash on spun Brown passages. Needs the lexicon
+/// the matcher keys words with; missing data skips the rows with the reason.
+pub fn run_matching(cfg: &EvalConfig, lexicon: &unspin_lexicon::Lexicon, report: &mut EvalReport) {
+    let started = Instant::now();
+    let section = Section::Matching;
+    let docs = match load_brown(&cfg.brown_dir) {
+        Ok(d) => d,
+        Err(e) => {
+            report.rows.push(Row::skipped(section, "Brown passages", matching::MATCHER, "dev+test", &format!("Brown corpus: {e:#}")));
+            return;
+        }
+    };
+    let rewriter = if cfg.spinner_dictionary.exists() {
+        Spinner::load(&cfg.spinner_dictionary).map_err(|e| format!("{e:#}"))
+    } else {
+        Err(format!("not found at {}", cfg.spinner_dictionary.display()))
+    };
+    let moby = matching::moby_spinner(&thesaurus_moby::uncompress()).map_err(|e| format!("{e:#}"));
+    let mut spinners: Vec<(&str, &Spinner)> = Vec::new();
+    for (name, s) in [("article rewriter", &rewriter), ("Moby one-way", &moby)] {
+        match s {
+            Ok(s) => spinners.push((name, s)),
+            Err(e) => report.rows.push(Row::skipped(section, name, matching::MATCHER, "dev+test", &format!("spinner: {e}"))),
+        }
+    }
+    let per_split = if cfg.quick { Some(40) } else { None };
+    let (rows, detail) = matching::rows(
+        &docs,
+        &spinners,
+        lexicon,
+        unspin_matching::MatchParams::default(),
+        &matching::RATES,
+        &Split::BOTH,
+        per_split,
+        cfg.seed,
+        true,
+    );
+    report.rows.extend(rows);
+    report.data.push(DataSource {
+        name: "Source matching corpus (Brown passages)".into(),
+        path: cfg.brown_dir.display().to_string(),
+        available: true,
+        detail,
+    });
+    report.notes.push(
+        "Source matching: spin rates there are shares of words swapped (the spinner's per-position rate raised by the share \
+         of words its dictionary reaches); `words swapped` is the measured share. The 1M-document scale figures come from \
+         scripts/bench-match.sh, not from this run."
+            .into(),
+    );
+    report.elapsed_seconds += started.elapsed().as_secs_f64();
+    if cfg.progress {
+        eprintln!("eval: source matching ({:.1} s)", started.elapsed().as_secs_f64());
     }
 }

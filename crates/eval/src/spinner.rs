@@ -128,6 +128,53 @@ impl Spinner {
         Ok(Spinner { members, alternatives, matcher, groups })
     }
 
+    /// A spinner that swaps each `head` only for one of its listed
+    /// replacements (a thesaurus used one way), not within whole groups.
+    pub fn from_replacements(entries: &[(String, Vec<String>)]) -> anyhow::Result<Spinner> {
+        let mut ids: HashMap<String, u32> = HashMap::new();
+        let mut members: Vec<String> = Vec::new();
+        let mut alternatives: Vec<Vec<u32>> = Vec::new();
+        let mut id_of = |m: &str, members: &mut Vec<String>, alternatives: &mut Vec<Vec<u32>>| -> Option<u32> {
+            let display = collapse_whitespace(m);
+            if display.is_empty() {
+                return None;
+            }
+            Some(*ids.entry(display.to_ascii_lowercase()).or_insert_with(|| {
+                members.push(display);
+                alternatives.push(Vec::new());
+                (members.len() - 1) as u32
+            }))
+        };
+        let mut groups = 0;
+        for (head, replacements) in entries {
+            let Some(h) = id_of(head, &mut members, &mut alternatives) else { continue };
+            let mut alts: Vec<u32> = replacements
+                .iter()
+                .filter_map(|r| id_of(r, &mut members, &mut alternatives))
+                .filter(|&r| r != h)
+                .collect();
+            alts.sort_unstable();
+            alts.dedup();
+            if alts.is_empty() {
+                continue;
+            }
+            groups += 1;
+            let list = &mut alternatives[h as usize];
+            list.extend(alts);
+            list.sort_unstable();
+            list.dedup();
+        }
+        if groups == 0 {
+            bail!("no replacements");
+        }
+        let matcher = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(members.iter().map(|m| m.to_ascii_lowercase()))
+            .context("building the member automaton")?;
+        Ok(Spinner { members, alternatives, matcher, groups })
+    }
+
     /// Number of synonym groups with at least two members.
     pub fn groups(&self) -> usize {
         self.groups
