@@ -384,18 +384,30 @@ impl<'a> Detector<'a> {
             let n = s.units.len();
             let left_unseen: Vec<bool> = (0..n).map(|u| self.unseen_edge(&s, u, true)).collect();
             let right_unseen: Vec<bool> = (0..n).map(|u| self.unseen_edge(&s, u, false)).collect();
-            for start in 0..s.units.len() {
-                for end in (start + 1)..=(start + maxw).min(s.units.len()) {
+            // Spans of up to `maxw` adjacent replaceable units with candidates.
+            let mut possible: Vec<(usize, usize)> = Vec::new();
+            for start in 0..n {
+                for end in (start + 1)..=(start + maxw).min(n) {
                     if !s.units[end - 1].replaceable
                         || (end > start + 1 && s.units[end - 1].token != s.units[end - 2].token + 1)
                     {
                         break;
                     }
-                    let abnormal = left_unseen[start] as usize + right_unseen[end - 1] as usize >= self.config.abnormal_sides;
-                    if abnormal && !self.candidates(&self.span_words(&s, start, end)).is_empty() {
-                        spans.push((start, end));
+                    if (left_unseen[start] || right_unseen[end - 1]) && !self.candidates(&self.span_words(&s, start, end)).is_empty() {
+                        possible.push((start, end));
                     }
                 }
+            }
+            let sides = |&(a, b): &(usize, usize)| left_unseen[a] as usize + right_unseen[b - 1] as usize;
+            spans.extend(possible.iter().filter(|sp| sides(sp) >= self.config.abnormal_sides));
+            // Swaps come in runs ("counterfeit consciousness"): the pair
+            // between two swapped words is unseen, so a phrase whose one
+            // unseen edge it shares with a suspect is a suspect too.
+            if self.config.neighbours {
+                let seeds = spans.clone();
+                spans.extend(possible.iter().filter(|&&(a, b)| {
+                    (left_unseen[a] && seeds.iter().any(|&(_, e)| e == a)) || (right_unseen[b - 1] && seeds.iter().any(|&(st, _)| st == b))
+                }));
             }
             spans.sort();
             spans.dedup();

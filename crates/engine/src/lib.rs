@@ -85,6 +85,9 @@ pub struct Config {
     /// On how many sides (1 or 2) a word must form a pair the language model
     /// never saw before it is a suspect at all.
     pub abnormal_sides: usize,
+    /// Also suspect a phrase with one unseen edge when it shares that edge
+    /// with a suspect (a run of swaps).
+    pub neighbours: bool,
     /// Candidate originals looked at per phrase, best channel first.
     pub max_lexicon_candidates: usize,
     /// Document score at or above which a document is called spun.
@@ -109,6 +112,7 @@ impl Default for Config {
             frequency_discount: 0.0,
             max_lexicon_candidates: 200,
             abnormal_sides: 2,
+            neighbours: true,
             doc_threshold: 0.5,
             doc_density_scale: 0.5,
             beam: 12,
@@ -133,6 +137,7 @@ impl Config {
             "doc_density_scale" => self.doc_density_scale = f()?,
             "beam" => self.beam = f()? as usize,
             "abnormal_sides" => self.abnormal_sides = f()? as usize,
+            "neighbours" => self.neighbours = f()? != 0.0,
             "max_candidates" => self.max_candidates = f()? as usize,
             "max_lexicon_candidates" => self.max_lexicon_candidates = f()? as usize,
             "candidate_slack" => self.candidate_slack = f()? as f32,
@@ -206,7 +211,7 @@ impl Evidence {
 /// and their spun copies) by `cargo run --release -p unspin-eval --example
 /// fit_confidence`; never on the test split.
 pub const DEFAULT_CONFIDENCE_WEIGHTS: [f32; Evidence::FEATURES] = [
-    2.3673, 0.4702, 0.01553, 0.0, 0.2698, 0.9456, -0.3257, -2.4708, 0.3261, 0.2408, -0.2059, 0.9579,
+    1.5382, 0.4507, -0.02218, 0.2378, 0.2115, 0.8853, -0.3431, -2.0359, 0.3413, 0.2055, -0.1904, 0.7953,
 ];
 
 /// A model finding with the evidence behind it (see [`Engine::explain`]).
