@@ -2,6 +2,7 @@
 
 mod build_model;
 mod input;
+mod scan;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -36,6 +37,8 @@ enum Command {
     BuildModel(build_model::BuildArgs),
     /// Measure quality and speed on real data (see EVALUATION.md).
     Eval(EvalArgs),
+    /// Check every document of directories, JSONL, WARC and Parquet files (see docs/SCAN.md).
+    Scan(scan::ScanArgs),
 }
 
 #[derive(Args)]
@@ -100,6 +103,7 @@ fn main() -> ExitCode {
         Command::Restore { common } => run_restore(&common),
         Command::BuildModel(args) => build_model::run(&args),
         Command::Eval(args) => run_eval(&args),
+        Command::Scan(args) => scan::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
