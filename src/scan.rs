@@ -45,6 +45,9 @@ pub struct ScanArgs {
     /// Continue an interrupted scan into the same --out FILE from its checkpoint.
     #[arg(long)]
     resume: bool,
+    /// Documents per chunk: the unit of parallel work and of checkpoints.
+    #[arg(long, default_value_t = 1024, value_name = "N")]
+    chunk_docs: usize,
     /// Documents larger than this many MB are reported as too large.
     #[arg(long, default_value_t = 64, value_name = "MB")]
     max_doc_mb: usize,
@@ -163,7 +166,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<()> {
         threads,
         resume: args.resume,
         engine_description: format!("model={:?} fingerprints={:?} threshold={:?}", args.model, args.fingerprints, args.threshold),
-        chunk: ChunkLimits::default(),
+        chunk: ChunkLimits { documents: args.chunk_docs.max(1), ..ChunkLimits::default() },
     };
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::new_spinner();
