@@ -71,6 +71,8 @@ impl Iterator for JsonlReader {
 
 /// The (id, text) of one JSONL line.
 pub fn parse_line(bytes: &[u8], options: &SourceOptions) -> Result<(Option<String>, String), ReadError> {
+    let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
     let line = std::str::from_utf8(bytes).map_err(|e| {
         ReadError::new(ErrorKind::Encoding, format!("not valid UTF-8 (invalid byte at column {})", e.valid_up_to() + 1))
     })?;
