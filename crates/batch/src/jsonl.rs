@@ -60,10 +60,7 @@ impl Iterator for JsonlReader {
                 if bytes.iter().all(|b| b.is_ascii_whitespace()) {
                     return Some(item(location.clone(), Content::Skipped("blank line")));
                 }
-                match parse_line(&bytes, &self.options) {
-                    Ok((id, text)) => Some(item(id.unwrap_or_else(|| location.clone()), Content::Text(text))),
-                    Err(e) => Some(item(location.clone(), Content::Unreadable(e))),
-                }
+                Some(item(location.clone(), Content::JsonLine(bytes)))
             }
         }
     }

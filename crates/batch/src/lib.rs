@@ -63,6 +63,12 @@ pub enum Content {
     Unreadable(ReadError),
     /// An input record that is not a document; counted, not output.
     Skipped(&'static str),
+    /// A JSONL line, parsed by a worker ([`Item::resolve`]) so that parsing
+    /// runs in parallel and the reader thread only cuts lines.
+    JsonLine(Vec<u8>),
+    /// A WARC response record's HTTP message, parsed by a worker. `truncated`:
+    /// only the start of a body larger than the document limit was kept.
+    HttpResponse { message: Vec<u8>, truncated: bool },
 }
 
 impl Item {
@@ -71,8 +77,32 @@ impl Item {
         match &self.content {
             Content::Text(t) => t.len(),
             Content::Html(h) => h.len(),
+            Content::JsonLine(l) => l.len(),
+            Content::HttpResponse { message, .. } => message.len(),
             _ => 0,
         }
+    }
+
+    /// Parses what the reader left raw (JSONL lines, HTTP responses), so
+    /// that the content is text, HTML, unreadable or skipped. Runs on the
+    /// worker threads.
+    pub fn resolve(mut self, options: &SourceOptions) -> Item {
+        match std::mem::replace(&mut self.content, Content::Skipped("")) {
+            Content::JsonLine(line) => match jsonl::parse_line(&line, options) {
+                Ok((id, text)) => {
+                    if let Some(id) = id {
+                        self.id = id;
+                    }
+                    self.content = Content::Text(text);
+                }
+                Err(e) => self.content = Content::Unreadable(e),
+            },
+            Content::HttpResponse { message, truncated } => {
+                self.content = warc::response_content(&message, truncated, options.max_document_bytes as u64)
+            }
+            other => self.content = other,
+        }
+        self
     }
 }
 

@@ -84,8 +84,8 @@ pub struct ScanResult {
 
 /// Checks one item: HTML is reduced to its main text first. A panic in the
 /// engine becomes an `internal` error for this document, not the end of the run.
-pub fn process(engine: &Engine, restore: bool, item: Item) -> Outcome {
-    let Item { id, location, input_position, content } = item;
+pub fn process(engine: &Engine, restore: bool, source: &SourceOptions, item: Item) -> Outcome {
+    let Item { id, location, input_position, content } = item.resolve(source);
     let result = match catch_unwind(AssertUnwindSafe(|| match content {
         Content::Text(text) => check(engine, restore, &text),
         Content::Html(page) => match html::main_text(&page) {
@@ -94,6 +94,7 @@ pub fn process(engine: &Engine, restore: bool, item: Item) -> Outcome {
         },
         Content::Unreadable(e) => OutcomeKind::Unreadable(e),
         Content::Skipped(reason) => OutcomeKind::Skipped(reason),
+        Content::JsonLine(_) | Content::HttpResponse { .. } => unreachable!("resolved above"),
     })) {
         Ok(r) => r,
         Err(_) => OutcomeKind::Unreadable(ReadError::new(ErrorKind::Internal, "the checker failed on this document")),
@@ -210,7 +211,7 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, progress: &dyn ScanProgress) ->
     let items = Sources::new(&opts.inputs, opts.source.clone()).skip(skip as usize);
     let min_score = opts.min_score;
     let out_name = opts.out.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "<stdout>".into());
-    pipeline::run(items, &pool, opts.chunk, |item| process(engine, opts.restore, item), |outcomes: Vec<Outcome>| {
+    pipeline::run(items, &pool, opts.chunk, |item| process(engine, opts.restore, &opts.source, item), |outcomes: Vec<Outcome>| {
         let mut keep: Vec<&Outcome> = Vec::with_capacity(outcomes.len());
         for o in &outcomes {
             summary.items += 1;

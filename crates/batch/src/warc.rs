@@ -140,7 +140,7 @@ impl WarcReader {
             return Some(self.item(location, id, Content::Unreadable(ReadError::new(ErrorKind::Warc, message))));
         }
         let content = match header.warc_type.as_str() {
-            "response" => response_content(&body, length > limit, limit),
+            "response" => Content::HttpResponse { message: body, truncated: length > limit },
             "conversion" | "resource" => {
                 let media = header.content_type.as_deref().map(media_type).unwrap_or_default();
                 match media.as_str() {
@@ -249,7 +249,7 @@ fn charset_of(content_type: &str) -> Option<String> {
 }
 
 /// An HTTP response: an HTML document if it is a 2xx with an HTML body.
-fn response_content(body: &[u8], truncated: bool, limit: u64) -> Content {
+pub fn response_content(body: &[u8], truncated: bool, limit: u64) -> Content {
     let Some(split) = find(body, b"\r\n\r\n").map(|i| i + 4).or_else(|| find(body, b"\n\n").map(|i| i + 2)) else {
         return Content::Skipped("WARC response that is not HTTP");
     };

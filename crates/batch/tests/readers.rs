@@ -11,8 +11,9 @@ use unspin_batch::output::{OutFormat, ParquetWriter, RecordWriter};
 use unspin_batch::{Content, ErrorKind, Format, Item, Outcome, OutcomeKind, SourceOptions, Sources};
 use warc::{BufferedBody, Record, RecordType, WarcHeader};
 
+/// Items as the workers see them: read, then resolved.
 fn read_all(paths: &[PathBuf], options: SourceOptions) -> Vec<Item> {
-    Sources::new(paths, options).collect()
+    Sources::new(paths, options.clone()).map(|i| i.resolve(&options)).collect()
 }
 
 fn read(path: &Path) -> Vec<Item> {
@@ -26,6 +27,7 @@ fn describe(item: &Item) -> (String, String) {
         Content::Html(h) => ("html".into(), h.clone()),
         Content::Unreadable(e) => ("error".into(), e.kind.name().into()),
         Content::Skipped(r) => ("skipped".into(), r.to_string()),
+        other => panic!("unresolved {other:?}"),
     }
 }
 
