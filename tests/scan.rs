@@ -105,7 +105,7 @@ fn scan_reads_every_kind_of_input_and_accounts_for_every_record() {
     let cut: Vec<&Value> = records.iter().filter(|r| r["location"].as_str().unwrap().starts_with(&p("e-cut.jsonl.gz"))).collect();
     let (last, good) = cut.split_last().unwrap();
     assert!(good.len() > 500 && good.len() < 4500, "{}", good.len());
-    assert!(good.iter().enumerate().all(|(i, r)| r["id"] == i.to_string() && r["score"].is_number()));
+    assert!(good.iter().enumerate().all(|(i, r)| r["id"].as_str() == Some(i.to_string().as_str()) && r["score"].is_number()));
     assert_eq!(last["error"]["kind"], "decompress");
     // The WARC: the HTML page's main text and the WET text are documents; the garbage is an error.
     let warc: Vec<&Value> = records.iter().filter(|r| r["location"].as_str().unwrap().starts_with(&p("f-crawl.warc"))).collect();

@@ -145,7 +145,7 @@ fn main() {
     let mut k = 0u64;
     while total_text < target / 10 {
         let dir = out.join("text").join(format!("{:03}", k / 1000));
-        if k % 1000 == 0 {
+        if k.is_multiple_of(1000) {
             fs::create_dir_all(&dir).unwrap();
         }
         let text = document(&paragraphs, &mut rng);

@@ -83,7 +83,7 @@ impl ParquetReader {
     }
 
     fn credit(&mut self, row: u64) {
-        let target = if self.total_rows == 0 { self.file_len } else { self.file_len * row.min(self.total_rows) / self.total_rows };
+        let target = (self.file_len as u128 * row.min(self.total_rows) as u128).checked_div(self.total_rows as u128).map_or(self.file_len, |t| t as u64);
         if target > self.credited {
             self.counter.fetch_add(target - self.credited, Ordering::Relaxed);
             self.credited = target;

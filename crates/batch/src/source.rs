@@ -84,7 +84,7 @@ impl Sources {
     pub fn new(inputs: &[PathBuf], options: SourceOptions) -> Sources {
         Sources {
             options: Arc::new(options),
-            roots: inputs.to_vec().into_iter(),
+            roots: Vec::from(inputs).into_iter(),
             walk: None,
             current: None,
             counter: Arc::new(AtomicU64::new(0)),
