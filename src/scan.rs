@@ -158,6 +158,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<()> {
             text_field: args.text_field.clone(),
             id_field: args.id_field.clone(),
             max_document_bytes: args.max_doc_mb << 20,
+            exclude: Vec::new(),
         },
         out,
         out_format,

@@ -296,6 +296,20 @@ fn a_killed_scan_resumes_to_exactly_the_uninterrupted_output() {
 }
 
 #[test]
+fn an_output_inside_the_scanned_directory_is_not_read_back() {
+    let m = fixture_model();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), SPUN).unwrap();
+    std::fs::write(dir.path().join("b.txt"), CLEAN).unwrap();
+    let out = dir.path().join("results.jsonl");
+    for _ in 0..2 {
+        unspin().arg("scan").arg(dir.path()).arg("--model").arg(m.path()).arg("--out").arg(&out).assert().success();
+        let records = jsonl(&std::fs::read(&out).unwrap());
+        assert_eq!(records.len(), 2, "{records:?}");
+    }
+}
+
+#[test]
 fn scan_usage_errors() {
     let m = fixture_model();
     unspin().args(["scan", "no/such/dir", "--model"]).arg(m.path()).assert().code(2).stderr(predicates::str::contains("no/such/dir: no such file"));

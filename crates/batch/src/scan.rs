@@ -208,7 +208,15 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, progress: &dyn ScanProgress) ->
     progress.started(&summary);
     let started = Instant::now();
     let base_seconds = summary.seconds;
-    let items = Sources::new(&opts.inputs, opts.source.clone()).skip(skip as usize);
+    let mut source = opts.source.clone();
+    if let Some(out) = &opts.out {
+        // The output may sit inside a scanned directory: never read it back.
+        let ckpt = checkpoint::path_for(out);
+        for own in [out.clone(), ckpt.with_extension("checkpoint.tmp"), ckpt] {
+            source.exclude.extend(crate::source::canonical_in_parent(&own));
+        }
+    }
+    let items = Sources::new(&opts.inputs, source).skip(skip as usize);
     let min_score = opts.min_score;
     let out_name = opts.out.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "<stdout>".into());
     pipeline::run(items, &pool, opts.chunk, |item| process(engine, opts.restore, &opts.source, item), |outcomes: Vec<Outcome>| {

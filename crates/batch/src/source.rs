@@ -60,11 +60,20 @@ pub struct SourceOptions {
     pub id_field: String,
     /// Documents larger than this are reported as [`ErrorKind::TooLarge`].
     pub max_document_bytes: usize,
+    /// Files a directory walk leaves out: the scan's own output and
+    /// checkpoint when they sit inside a scanned directory.
+    pub exclude: Vec<PathBuf>,
 }
 
 impl Default for SourceOptions {
     fn default() -> Self {
-        SourceOptions { format: Format::Auto, text_field: "text".into(), id_field: "id".into(), max_document_bytes: 64 << 20 }
+        SourceOptions {
+            format: Format::Auto,
+            text_field: "text".into(),
+            id_field: "id".into(),
+            max_document_bytes: 64 << 20,
+            exclude: Vec::new(),
+        }
     }
 }
 
@@ -104,6 +113,9 @@ impl Sources {
                 match walk.next() {
                     Some(Ok(entry)) => {
                         if entry.file_type().is_file() || (entry.path_is_symlink() && entry.path().is_file()) {
+                            if self.is_excluded(entry.path()) {
+                                continue;
+                            }
                             return Some(entry.into_path());
                         }
                         continue;
@@ -124,6 +136,13 @@ impl Sources {
                 return Some(root);
             }
         }
+    }
+
+    /// Compares names first so that only a likely match costs a canonicalize.
+    fn is_excluded(&self, path: &Path) -> bool {
+        self.options.exclude.iter().any(|x| {
+            x.file_name() == path.file_name() && canonical_in_parent(path).is_some_and(|p| &p == x)
+        })
     }
 
     fn open(&self, path: &Path) -> Box<dyn Iterator<Item = Item> + Send> {
@@ -182,6 +201,15 @@ impl Iterator for Sources {
             }
         }
     }
+}
+
+/// The path with its directory made canonical (the file itself need not exist).
+pub fn canonical_in_parent(path: &Path) -> Option<PathBuf> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    Some(std::fs::canonicalize(parent).ok()?.join(path.file_name()?))
 }
 
 pub fn unreadable(location: String, input_position: u64, error: ReadError) -> Item {
