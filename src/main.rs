@@ -4,6 +4,7 @@ mod build_model;
 mod input;
 mod serve;
 mod matching;
+mod scan;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -47,6 +48,8 @@ enum Command {
     Match(matching::MatchArgs),
     /// Group the documents of a corpus that are spun variants of one another (JSONL).
     Cluster(matching::ClusterArgs),
+    /// Check every document of directories, JSONL, WARC and Parquet files (see docs/SCAN.md).
+    Scan(scan::ScanArgs),
 }
 
 #[derive(Args)]
@@ -115,6 +118,7 @@ fn main() -> ExitCode {
         Command::Index(cmd) => matching::run_index(&cmd),
         Command::Match(args) => matching::run_match(&args),
         Command::Cluster(args) => matching::run_cluster(&args),
+        Command::Scan(args) => scan::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
