@@ -31,7 +31,7 @@ pub enum IndexCommand {
 
 #[derive(Args, Clone)]
 pub struct InputArgs {
-    /// How to read inputs: auto (.jsonl/.ndjson are JSON Lines, others text), text (a file is a document), lines (a line is a document), jsonl.
+    /// How to read inputs: auto (by name: .jsonl/.ndjson, .warc/.wet, .parquet, each optionally .gz/.zst; others text), text (a file is a document), lines (a line is a document), jsonl, warc, parquet.
     #[arg(long, value_enum, default_value = "auto")]
     format: FormatArg,
     /// JSONL field holding the text.
@@ -48,6 +48,8 @@ enum FormatArg {
     Text,
     Lines,
     Jsonl,
+    Warc,
+    Parquet,
 }
 
 impl InputArgs {
@@ -58,6 +60,8 @@ impl InputArgs {
             (FormatArg::Text, _) => Format::Text,
             (FormatArg::Lines, _) => Format::Lines,
             (FormatArg::Jsonl, _) => Format::Jsonl,
+            (FormatArg::Warc, _) => Format::Warc,
+            (FormatArg::Parquet, _) => Format::Parquet,
         };
         InputOptions { format, text_field: self.text_field.clone(), id_field: self.id_field.clone() }
     }

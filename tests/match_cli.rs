@@ -192,3 +192,49 @@ fn cluster_groups_spun_variants() {
     assert_eq!(ids.len(), 2);
     assert!(ids[0].ends_with("treaty-spun.txt") && ids[1].ends_with("treaty.txt"), "{ids:?}");
 }
+
+/// The index reads the batch scanner's inputs too: a WARC crawl (pages
+/// reduced to their main text, named by their URI) and a Parquet table.
+#[test]
+fn index_reads_warc_and_parquet() {
+    use arrow_array::{ArrayRef, RecordBatch, StringArray};
+    use std::sync::Arc;
+    let m = fixture_model();
+    let work = tempfile::tempdir().unwrap();
+    let corpus = work.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    let mut warc_bytes = Vec::new();
+    {
+        use warc::{BufferedBody, Record, RecordType, WarcHeader, WarcWriter};
+        let mut w = WarcWriter::new(&mut warc_bytes);
+        let (_, treaty) = SOURCES[0];
+        let page = format!("<html><body><nav><a href='/'>Home</a></nav><article><p>{treaty}</p></article></body></html>");
+        let mut http = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n", page.len()).into_bytes();
+        http.extend_from_slice(page.as_bytes());
+        let mut r = Record::<BufferedBody>::with_body(http);
+        r.set_warc_type(RecordType::Response);
+        r.set_header(WarcHeader::TargetURI, "http://news.example/treaty").unwrap();
+        r.set_header(WarcHeader::ContentType, "application/http; msgtype=response").unwrap();
+        w.write(&r).unwrap();
+    }
+    std::fs::write(corpus.join("crawl.warc"), warc_bytes).unwrap();
+    {
+        let ids: ArrayRef = Arc::new(StringArray::from(vec!["orchard", "comet"]));
+        let texts: ArrayRef = Arc::new(StringArray::from(vec![SOURCES[1].1, SOURCES[2].1]));
+        let batch = RecordBatch::try_from_iter(vec![("id", ids), ("text", texts)]).unwrap();
+        let file = std::fs::File::create(corpus.join("table.parquet")).unwrap();
+        let mut w = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None).unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+    }
+    let idx = work.path().join("idx");
+    unspin().args(["index", "build", "--quiet"]).arg(&corpus).arg("--index").arg(&idx).arg("--model").arg(m.path()).assert().success();
+    unspin().args(["index", "info", "--index"]).arg(&idx).assert().success().stdout(predicate::str::contains("documents  3"));
+    let best = |query: &str| {
+        let out = unspin().args(["match", "--json", "--index"]).arg(&idx).arg("--model").arg(m.path()).write_stdin(query.to_string()).assert().success();
+        let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        v["matches"][0]["id"].as_str().unwrap_or_default().to_string()
+    };
+    assert_eq!(best(SPUN_TREATY), "http://news.example/treaty");
+    assert_eq!(best(SOURCES[2].1), "comet");
+}

@@ -1,9 +1,9 @@
 //! Reading documents to index or to match: plain text files (one document
-//! each, or one per line), directories of them, and JSON Lines.
+//! each, or one per line), directories of them, and JSON Lines; WARC and
+//! Parquet files and compressed (.gz, .zst) files are read by the batch
+//! scanner's readers (`unspin-batch`), exactly as `unspin scan` reads them.
 //!
-//! This is deliberately small and separate from the matcher: everything
-//! else sees only [`Document`]s handed to a callback, so other readers
-//! (WARC, Parquet) can feed the same entry points.
+//! Everything else sees only [`Document`]s handed to a callback.
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -20,6 +20,10 @@ pub enum Format {
     Lines,
     /// One JSON object per line.
     Jsonl,
+    /// WARC records (responses reduced to their main text, WET conversions).
+    Warc,
+    /// A Parquet table with text and id columns.
+    Parquet,
 }
 
 #[derive(Clone, Debug)]
@@ -105,11 +109,26 @@ fn is_jsonl(path: &Path) -> bool {
 
 fn read_file(path: &Path, opts: &InputOptions, sink: &mut dyn FnMut(Document) -> Result<(), InputError>) -> Result<(), InputError> {
     let name = path.display().to_string();
+    let compressed = unspin_batch::compress::strip_compression_suffix(&name.to_ascii_lowercase()) != name.to_ascii_lowercase();
     let format = match opts.format {
-        Format::Auto if is_jsonl(path) => Format::Jsonl,
-        Format::Auto => Format::Text,
+        Format::Auto => match unspin_batch::Format::of_path(path) {
+            unspin_batch::Format::Warc => Format::Warc,
+            unspin_batch::Format::Parquet => Format::Parquet,
+            _ if is_jsonl(path) => Format::Jsonl,
+            _ => Format::Text,
+        },
         f => f,
     };
+    let batch_format = match format {
+        Format::Warc => Some(unspin_batch::Format::Warc),
+        Format::Parquet => Some(unspin_batch::Format::Parquet),
+        Format::Jsonl if compressed => Some(unspin_batch::Format::Jsonl),
+        Format::Text if compressed => Some(unspin_batch::Format::Text),
+        _ => None,
+    };
+    if let Some(batch_format) = batch_format {
+        return read_with_batch(path, batch_format, opts, sink);
+    }
     let file = std::fs::File::open(path).map_err(|e| err(format!("{name}: {}", describe_io(&e))))?;
     read_stream(&name, &name, Box::new(BufReader::with_capacity(1 << 20, file)), opts, format, sink)
 }
@@ -123,6 +142,7 @@ fn read_stream(
     sink: &mut dyn FnMut(Document) -> Result<(), InputError>,
 ) -> Result<(), InputError> {
     match format {
+        Format::Warc | Format::Parquet => Err(err(format!("{name}: WARC and Parquet inputs are read from files, not from a stream"))),
         Format::Text | Format::Auto => {
             let mut bytes = Vec::new();
             reader.read_to_end(&mut bytes).map_err(|e| err(format!("{name}: {e}")))?;
@@ -153,6 +173,38 @@ fn read_stream(
             }
         }
     }
+}
+
+/// Reads one file with the batch scanner's readers. A record that cannot be
+/// read (a malformed WARC record, a page with no main text) is reported on
+/// standard error with its location and left out; the others go on.
+fn read_with_batch(
+    path: &Path,
+    format: unspin_batch::Format,
+    opts: &InputOptions,
+    sink: &mut dyn FnMut(Document) -> Result<(), InputError>,
+) -> Result<(), InputError> {
+    use unspin_batch::Content;
+    let options = unspin_batch::SourceOptions {
+        format,
+        text_field: opts.text_field.clone(),
+        id_field: opts.id_field.clone(),
+        ..Default::default()
+    };
+    for item in unspin_batch::Sources::new(&[path.to_path_buf()], options.clone()) {
+        let item = item.resolve(&options);
+        let text = match item.content {
+            Content::Text(text) => Ok(text),
+            Content::Html(page) => unspin_batch::html::main_text(&page),
+            Content::Unreadable(e) => Err(e),
+            _ => continue,
+        };
+        match text {
+            Ok(text) => sink(Document { id: item.id, text })?,
+            Err(e) => eprintln!("unspin: {}: {e}; left out", item.location),
+        }
+    }
+    Ok(())
 }
 
 /// One JSON Lines record as a document.
