@@ -393,7 +393,9 @@ impl<'a> Detector<'a> {
                     {
                         break;
                     }
-                    if (left_unseen[start] || right_unseen[end - 1]) && !self.candidates(&self.span_words(&s, start, end)).is_empty() {
+                    let sides = left_unseen[start] as usize + right_unseen[end - 1] as usize;
+                    let wanted = if self.config.neighbours { sides >= 1 } else { sides >= self.config.abnormal_sides };
+                    if wanted && !self.candidates(&self.span_words(&s, start, end)).is_empty() {
                         possible.push((start, end));
                     }
                 }
