@@ -283,16 +283,21 @@ fn a_killed_scan_resumes_to_exactly_the_uninterrupted_output() {
     let mut other = a.clone();
     other.retain(|s| *s != "--restore");
     unspin().args(&other).assert().code(2).stderr(predicates::str::contains("other inputs or options"));
-    unspin()
-        .arg("scan")
-        .arg(&corpus)
-        .arg("--model")
-        .arg(m.path())
-        .args(["--resume", "--out"])
-        .arg(dir.path().join("x.parquet"))
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("--resume needs --out-format jsonl"));
+
+    // A Parquet output resumes too: its records are spooled as JSONL until
+    // the scan is complete, and the file is exactly the uninterrupted one.
+    let reference = dir.path().join("reference.parquet");
+    unspin().args(args(&reference)).assert().success();
+    let out = dir.path().join("out.parquet");
+    let spool = dir.path().join("out.parquet.spool.jsonl");
+    let a = args(&out);
+    let a: Vec<&std::ffi::OsStr> = a.iter().map(|s| s.as_os_str()).collect();
+    let first = start_and_kill(&a, &spool, 0);
+    assert!(first > 0);
+    unspin().args(&a).assert().success().stderr(predicates::str::contains("resumed after"));
+    assert!(std::fs::read(&out).unwrap() == std::fs::read(&reference).unwrap(), "the resumed Parquet output differs");
+    assert!(!spool.exists(), "the spool is removed once the Parquet file is written");
+    unspin().args(&a).assert().success().stderr(predicates::str::contains("already finished"));
 }
 
 #[test]

@@ -162,7 +162,7 @@ impl ErrorKind {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ReadError {
     pub kind: ErrorKind,
     pub message: String,

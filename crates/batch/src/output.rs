@@ -117,6 +117,29 @@ impl<W: Write> Write for Counted<'_, W> {
     }
 }
 
+/// Reads back a record that [`write_json`] wrote (the scan's Parquet
+/// output is spooled as JSONL so that a killed run can be resumed).
+pub fn outcome_from_json(line: &str) -> Result<Outcome, String> {
+    #[derive(serde::Deserialize)]
+    struct Line {
+        id: String,
+        location: String,
+        #[serde(default)]
+        error: Option<ReadError>,
+        #[serde(default)]
+        restored: Option<String>,
+        #[serde(flatten)]
+        report: Option<Report>,
+    }
+    let l: Line = serde_json::from_str(line).map_err(|e| format!("not a scan record: {e}"))?;
+    let result = match (l.error, l.report) {
+        (Some(e), _) => OutcomeKind::Unreadable(e),
+        (None, Some(report)) => OutcomeKind::Checked { report, restored: l.restored, text_bytes: 0 },
+        (None, None) => return Err("a scan record with neither a report nor an error".into()),
+    };
+    Ok(Outcome { id: l.id, location: l.location, input_position: 0, result })
+}
+
 /// One JSONL line (without its newline).
 pub fn write_json(out: &mut impl Write, o: &Outcome) -> io::Result<()> {
     match &o.result {

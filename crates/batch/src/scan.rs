@@ -142,13 +142,12 @@ fn start(opts: &ScanOptions, job: &str) -> anyhow::Result<Result<Start, Summary>
         };
         return Ok(Ok(Start { writer, checkpoint: None, skip: 0, summary: Summary::default() }));
     };
+    // A Parquet file cannot be continued once cut short: its records go to
+    // a JSONL spool beside it, resumable like any JSONL output, and become
+    // the Parquet file when the scan is complete.
+    let spool = spool_path(out);
+    let out = if opts.out_format == OutFormat::Parquet { &spool } else { out };
     let create = || File::create(out).with_context(|| format!("{}: cannot create the output", out.display()));
-    if opts.out_format == OutFormat::Parquet {
-        if opts.resume {
-            bail!("--resume needs --out-format jsonl (a Parquet file cannot be continued once cut short)");
-        }
-        return Ok(Ok(Start { writer: Box::new(ParquetWriter::new(create()?, opts.restore)?), checkpoint: None, skip: 0, summary: Summary::default() }));
-    }
     let ckpt_path = checkpoint::path_for(out);
     let previous = if opts.resume { Checkpoint::load(&ckpt_path).map_err(anyhow::Error::msg)? } else { None };
     match previous {
@@ -193,6 +192,38 @@ fn start(opts: &ScanOptions, job: &str) -> anyhow::Result<Result<Start, Summary>
     }
 }
 
+/// Where the records of a Parquet output wait until the scan is complete.
+pub fn spool_path(out: &std::path::Path) -> PathBuf {
+    let mut name = out.as_os_str().to_owned();
+    name.push(".spool.jsonl");
+    PathBuf::from(name)
+}
+
+/// Writes the spooled records as the Parquet file `out`, a chunk at a time.
+fn spool_to_parquet(spool: &std::path::Path, out: &std::path::Path, restore: bool) -> anyhow::Result<()> {
+    use std::io::BufRead;
+    let reader = io::BufReader::new(File::open(spool).with_context(|| format!("{}: cannot read the spool", spool.display()))?);
+    let file = File::create(out).with_context(|| format!("{}: cannot create the output", out.display()))?;
+    let mut writer: Box<dyn RecordWriter> = Box::new(ParquetWriter::new(file, restore)?);
+    let mut chunk = Vec::with_capacity(1024);
+    let flush = |chunk: &mut Vec<Outcome>, writer: &mut Box<dyn RecordWriter>| -> io::Result<()> {
+        writer.write(&chunk.iter().collect::<Vec<_>>())?;
+        writer.commit()?;
+        chunk.clear();
+        Ok(())
+    };
+    for (n, line) in reader.lines().enumerate() {
+        let line = line.with_context(|| format!("{}: cannot read the spool", spool.display()))?;
+        chunk.push(crate::output::outcome_from_json(&line).map_err(|e| anyhow::anyhow!("{}:{}: {e}", spool.display(), n + 1))?);
+        if chunk.len() == 1024 {
+            flush(&mut chunk, &mut writer)?;
+        }
+    }
+    flush(&mut chunk, &mut writer)?;
+    writer.finish()?;
+    Ok(())
+}
+
 /// Runs a scan to the end (or to the first output error).
 pub fn scan(opts: &ScanOptions, engine: &Engine, progress: &dyn ScanProgress) -> anyhow::Result<ScanResult> {
     let job = checkpoint::job_id(&opts.job_description());
@@ -211,9 +242,11 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, progress: &dyn ScanProgress) ->
     let mut source = opts.source.clone();
     if let Some(out) = &opts.out {
         // The output may sit inside a scanned directory: never read it back.
-        let ckpt = checkpoint::path_for(out);
-        for own in [out.clone(), ckpt.with_extension("checkpoint.tmp"), ckpt] {
-            source.exclude.extend(crate::source::canonical_in_parent(&own));
+        for file in [out.clone(), spool_path(out)] {
+            let ckpt = checkpoint::path_for(&file);
+            for own in [file.clone(), ckpt.with_extension("checkpoint.tmp"), ckpt] {
+                source.exclude.extend(crate::source::canonical_in_parent(&own));
+            }
         }
     }
     let items = Sources::new(&opts.inputs, source).skip(skip as usize);
@@ -258,11 +291,19 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, progress: &dyn ScanProgress) ->
     })
     .with_context(|| format!("{out_name}: cannot write the output"))?;
     writer.finish().with_context(|| format!("{out_name}: cannot write the output"))?;
+    let parquet_file = opts.out.as_ref().filter(|_| opts.out_format == OutFormat::Parquet);
+    if let Some(out) = parquet_file {
+        spool_to_parquet(&spool_path(out), out, opts.restore)?;
+    }
     summary.seconds = base_seconds + started.elapsed().as_secs_f64();
     if let Some((path, c)) = &mut checkpoint {
         c.complete = true;
         c.summary = summary.clone();
         c.save(path).with_context(|| format!("{}: cannot write the checkpoint", path.display()))?;
+    }
+    if let Some(out) = parquet_file {
+        // The checkpoint says complete: a resumed run will not need it.
+        let _ = std::fs::remove_file(spool_path(out));
     }
     Ok(ScanResult { summary, resumed_after: (skip > 0).then_some(skip), already_complete: false })
 }
