@@ -94,8 +94,9 @@ pub struct Config {
     pub max_lexicon_candidates: usize,
     /// Document score at or above which a document is called spun.
     pub doc_threshold: f64,
-    /// Findings per 100 words at which the document score reaches 1 - 1/e.
-    pub doc_density_scale: f64,
+    /// Confidence mass of findings per 1,000 words of clean prose (see
+    /// [`document_score`]).
+    pub doc_clean_rate: f64,
     /// Beam width of the joint decoding of a cluster.
     pub beam: usize,
     /// Candidate originals kept per phrase after local scoring.
@@ -115,8 +116,8 @@ impl Default for Config {
             max_lexicon_candidates: 200,
             abnormal_sides: 2,
             neighbours: false,
-            doc_threshold: 0.5,
-            doc_density_scale: 0.5,
+            doc_threshold: 0.99,
+            doc_clean_rate: 1.0,
             beam: 12,
             max_candidates: 8,
             candidate_slack: 2.0,
@@ -136,7 +137,7 @@ impl Config {
             }
             "frequency_discount" => self.frequency_discount = f()? as f32,
             "doc_threshold" => self.doc_threshold = f()?,
-            "doc_density_scale" => self.doc_density_scale = f()?,
+            "doc_clean_rate" => self.doc_clean_rate = f()?,
             "beam" => self.beam = f()? as usize,
             "abnormal_sides" => self.abnormal_sides = f()? as usize,
             "neighbours" => self.neighbours = f()? != 0.0,
@@ -284,7 +285,7 @@ impl Engine {
         }
         findings.sort_by_key(|f| f.start);
         let words = tokens.iter().filter(|t| t.kind == TokenKind::Word).count();
-        let score = document_score(&findings, words, self.config.doc_density_scale);
+        let score = document_score(&findings, words, self.config.doc_clean_rate);
         Report { score, spun: score >= self.config.doc_threshold, findings }
     }
 
@@ -315,13 +316,56 @@ fn merge(fingerprint: Vec<Finding>, model: Vec<Finding>) -> Vec<Finding> {
     out
 }
 
-/// 0..1 from the confidence mass of findings per 100 words. Short texts are
-/// counted as at least 20 words so that one weak finding in a title does not
-/// condemn it, while one strong tortured phrase on its own line still does.
-pub fn document_score(findings: &[Finding], words: usize, scale: f64) -> f64 {
+/// 0..1: how unlikely clean prose of this length is to show as many
+/// findings. Clean text shows about `clean_rate` of confidence mass per
+/// 1,000 words (a calibrated false-alarm rate); the count of findings in a
+/// clean document is then about Poisson with mean `clean_rate × words`, and
+/// the score is the probability that such a document shows fewer findings
+/// than this one's confidence mass. A long document needs more findings than a
+/// short one to be called spun, and a verdict threshold of 0.99 calls about
+/// one clean document in a hundred spun whatever its length. Texts are
+/// counted as at least 20 words.
+pub fn document_score(findings: &[Finding], words: usize, clean_rate: f64) -> f64 {
     let mass: f64 = findings.iter().map(|f| f.confidence).sum();
-    let density = mass * 100.0 / (words.max(20) as f64);
-    1.0 - (-density / scale).exp()
+    let lambda = (clean_rate / 1000.0 * words.max(20) as f64).max(1e-9);
+    // P(N < m) for a whole mass m, interpolated linearly in between so that
+    // more (or surer) findings always score higher.
+    let whole = mass.floor();
+    let below = if whole >= 1.0 { poisson_cdf(whole as u64 - 1, lambda) } else { 0.0 };
+    let above = poisson_cdf(whole as u64, lambda);
+    below + (mass - whole) * (above - below)
+}
+
+/// P(N <= n) for N ~ Poisson(lambda).
+fn poisson_cdf(n: u64, lambda: f64) -> f64 {
+    if lambda > 200.0 {
+        // Normal approximation with continuity correction; the sum below
+        // would underflow.
+        let z = (n as f64 + 0.5 - lambda) / lambda.sqrt();
+        return (0.5 * (1.0 + erf(z / std::f64::consts::SQRT_2))).clamp(0.0, 1.0);
+    }
+    let mut term = (-lambda).exp();
+    let mut total = term;
+    for i in 1..=n {
+        term *= lambda / i as f64;
+        total += term;
+        if term < 1e-17 * total {
+            break;
+        }
+    }
+    total.min(1.0)
+}
+
+/// The error function (Abramowitz and Stegun 7.1.26; error below 1.5e-7).
+fn erf(x: f64) -> f64 {
+    let t = 1.0 / (1.0 + 0.327_591_1 * x.abs());
+    let poly = t * (0.254_829_592 + t * (-0.284_496_736 + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+    let y = 1.0 - poly * (-x * x).exp();
+    if x >= 0.0 {
+        y
+    } else {
+        -y
+    }
 }
 
 /// When a restoration changes the word after "a"/"an", the article must follow:
@@ -351,5 +395,32 @@ fn repair_articles(text: &str, tokens: &[Token], findings: &mut [Finding]) {
         f.suggestion = format!("{article}{gap}{}", f.suggestion);
         f.start = art.start;
         f.text = text[f.start..f.end].to_string();
+    }
+}
+
+#[cfg(test)]
+mod score_tests {
+    use super::*;
+
+    fn findings(n: usize, confidence: f64) -> Vec<Finding> {
+        (0..n)
+            .map(|i| Finding { start: i, end: i + 1, text: "x".into(), suggestion: "y".into(), confidence, source: Source::Model })
+            .collect()
+    }
+
+    #[test]
+    fn the_score_is_a_poisson_tail() {
+        assert_eq!(document_score(&[], 500, 1.0), 0.0);
+        // 300 words: mean 0.3 findings; one finding is common, four are not.
+        let one = document_score(&findings(1, 1.0), 300, 1.0);
+        assert!((one - (-0.3f64).exp()).abs() < 1e-12, "{one}");
+        assert!(document_score(&findings(1, 0.8), 300, 1.0) < one);
+        assert!(document_score(&findings(4, 0.8), 300, 1.0) > 0.99);
+        // The same findings in a long document are ordinary.
+        assert!(document_score(&findings(4, 0.8), 5000, 1.0) < 0.5);
+        // Huge documents use the normal approximation, continuously.
+        let below = document_score(&findings(1000, 1.0), 1_000_000, 1.0);
+        let above = document_score(&findings(1100, 1.0), 1_000_000, 1.0);
+        assert!(below > 0.4 && below < 0.6 && above > 0.99, "{below} {above}");
     }
 }

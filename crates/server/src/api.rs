@@ -29,7 +29,7 @@ pub struct Checker {
     engine: Engine,
     default_threshold: f64,
     doc_threshold: f64,
-    density_scale: f64,
+    clean_rate: f64,
 }
 
 impl Checker {
@@ -37,7 +37,7 @@ impl Checker {
         let config: Config = engine.config().clone();
         let default_threshold = config.min_confidence;
         engine.set_config(Config { min_confidence: 0.0, ..config.clone() });
-        Checker { engine, default_threshold, doc_threshold: config.doc_threshold, density_scale: config.doc_density_scale }
+        Checker { engine, default_threshold, doc_threshold: config.doc_threshold, clean_rate: config.doc_clean_rate }
     }
 
     pub fn default_threshold(&self) -> f64 {
@@ -51,7 +51,7 @@ impl Checker {
             report.findings.retain(|f| f.confidence >= threshold);
         }
         let words = unspin_text::tokenize(text).iter().filter(|t| t.kind == TokenKind::Word).count();
-        report.score = unspin_engine::document_score(&report.findings, words, self.density_scale);
+        report.score = unspin_engine::document_score(&report.findings, words, self.clean_rate);
         report.spun = report.score >= self.doc_threshold;
         report
     }
