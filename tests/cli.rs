@@ -1,39 +1,12 @@
 //! Runs the `unspin` binary: the command-line contract other tools depend on.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
-fn unspin() -> Command {
-    Command::cargo_bin("unspin").unwrap()
-}
-
-/// A tiny model built from hand-written fixtures, so the contract tests do
-/// not depend on the downloaded data.
-fn fixture_model() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
-    let arpa = std::fs::read_to_string(data.join("tiny.arpa")).unwrap();
-    unspin_lm::convert::arpa_to_unspin(&arpa, &dir.path().join("lm.unspin")).unwrap();
-    let moby = std::fs::read_to_string(data.join("tiny-moby.txt")).unwrap();
-    unspin_lexicon::build::build(&moby, None, &dir.path().join("lexicon.unspin")).unwrap();
-    dir
-}
-
-/// The real model made by scripts/setup.sh. Tests that need it are skipped
-/// without it, unless UNSPIN_REQUIRE_MODEL is set (scripts/test.sh sets it).
-fn real_model() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("model");
-    if dir.join("lm.unspin").is_file() && dir.join("lexicon.unspin").is_file() {
-        return Some(dir);
-    }
-    if std::env::var_os("UNSPIN_REQUIRE_MODEL").is_some() {
-        panic!("the real model is missing in {}; run scripts/setup.sh", dir.display());
-    }
-    eprintln!("skipped: no real model (run scripts/setup.sh)");
-    None
-}
+use common::{fixture_model, real_model, unspin};
 
 fn example(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data/examples").join(name)

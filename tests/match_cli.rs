@@ -1,24 +1,13 @@
 //! `unspin index`, `unspin match` and `unspin cluster` as a user runs them,
 //! on the fixture model.
 
+mod common;
+
 use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
-fn unspin() -> Command {
-    Command::cargo_bin("unspin").unwrap()
-}
-
-fn fixture_model() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
-    let arpa = std::fs::read_to_string(data.join("tiny.arpa")).unwrap();
-    unspin_lm::convert::arpa_to_unspin(&arpa, &dir.path().join("lm.unspin")).unwrap();
-    let moby = std::fs::read_to_string(data.join("tiny-moby.txt")).unwrap();
-    unspin_lexicon::build::build(&moby, None, &dir.path().join("lexicon.unspin")).unwrap();
-    dir
-}
+use common::{fixture_model, unspin};
 
 const SOURCES: [(&str, &str); 3] = [
     (

@@ -2,6 +2,8 @@
 //! JSONL with broken lines, a gzip cut in half, a WARC written by the `warc`
 //! crate, Parquet in and out, and a scan killed and resumed.
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command as Process, Stdio};
@@ -10,20 +12,7 @@ use std::time::{Duration, Instant};
 use assert_cmd::Command;
 use serde_json::Value;
 
-fn unspin() -> Command {
-    Command::cargo_bin("unspin").unwrap()
-}
-
-/// The tiny fixture model of tests/data (see tests/cli.rs).
-fn fixture_model() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
-    let arpa = std::fs::read_to_string(data.join("tiny.arpa")).unwrap();
-    unspin_lm::convert::arpa_to_unspin(&arpa, &dir.path().join("lm.unspin")).unwrap();
-    let moby = std::fs::read_to_string(data.join("tiny-moby.txt")).unwrap();
-    unspin_lexicon::build::build(&moby, None, &dir.path().join("lexicon.unspin")).unwrap();
-    dir
-}
+use common::{fixture_model, unspin};
 
 const SPUN: &str = "The allied states is a big country.";
 const CLEAN: &str = "The united states is a big country.";

@@ -2,6 +2,8 @@
 //! so that requests no HTTP client library would send (bodies that are not
 //! UTF-8, bodies that never finish, oversized bodies) can be sent too.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -11,34 +13,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+use common::{fixture_model, real_model};
+
 fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_unspin"))
-}
-
-/// A tiny model built from hand-written fixtures (as in tests/cli.rs).
-fn fixture_model() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
-    let arpa = std::fs::read_to_string(data.join("tiny.arpa")).unwrap();
-    unspin_lm::convert::arpa_to_unspin(&arpa, &dir.path().join("lm.unspin")).unwrap();
-    let moby = std::fs::read_to_string(data.join("tiny-moby.txt")).unwrap();
-    unspin_lexicon::build::build(&moby, None, &dir.path().join("lexicon.unspin")).unwrap();
-    dir
-}
-
-/// The real model made by scripts/setup.sh (skipped without it unless
-/// UNSPIN_REQUIRE_MODEL is set).
-fn real_model() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("model");
-    let dir = std::env::var_os("UNSPIN_MODEL").map(PathBuf::from).filter(|d| d.join("lm.unspin").is_file()).unwrap_or(dir);
-    if dir.join("lm.unspin").is_file() && dir.join("lexicon.unspin").is_file() {
-        return Some(dir);
-    }
-    if std::env::var_os("UNSPIN_REQUIRE_MODEL").is_some() {
-        panic!("the real model is missing in {}; run scripts/setup.sh", dir.display());
-    }
-    eprintln!("skipped: no real model (run scripts/setup.sh)");
-    None
 }
 
 /// `unspin serve` on a free loopback port, stopped when dropped.
