@@ -60,15 +60,22 @@ struct Common {
     /// Treat every input line as its own document.
     #[arg(long)]
     lines: bool,
+    #[command(flatten)]
+    engine: EngineArgs,
+}
+
+/// The options that make an engine, shared by every command that checks text.
+#[derive(Args, Clone, Debug)]
+pub(crate) struct EngineArgs {
     /// Also match a Problematic Paper Screener fingerprint export (CSV).
     #[arg(long, value_name = "FILE")]
-    fingerprints: Option<PathBuf>,
+    pub fingerprints: Option<PathBuf>,
     /// Minimum confidence (0..1) of a reported finding.
     #[arg(long, value_name = "X")]
-    threshold: Option<f64>,
+    pub threshold: Option<f64>,
     /// Model directory (default: $UNSPIN_MODEL, ./model, or the install's model).
     #[arg(long, value_name = "DIR")]
-    model: Option<PathBuf>,
+    pub model: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -140,7 +147,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn load_engine(common: &Common) -> anyhow::Result<Engine> {
+fn load_engine(common: &EngineArgs) -> anyhow::Result<Engine> {
     // Read the fingerprint list first: a typo in its path should not wait for the model.
     let fingerprints = match &common.fingerprints {
         Some(p) => Some(Fingerprints::load(p).map_err(|e| UserError(e.to_string()))?),
@@ -163,7 +170,7 @@ fn load_engine(common: &Common) -> anyhow::Result<Engine> {
 
 fn run_check(common: &Common, json: bool) -> anyhow::Result<()> {
     let text = input::read(&common.file)?;
-    let engine = load_engine(common)?;
+    let engine = load_engine(&common.engine)?;
     let stdout = std::io::stdout();
     let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -192,7 +199,7 @@ fn run_check(common: &Common, json: bool) -> anyhow::Result<()> {
 
 fn run_restore(common: &Common) -> anyhow::Result<()> {
     let text = input::read(&common.file)?;
-    let engine = load_engine(common)?;
+    let engine = load_engine(&common.engine)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if common.lines {

@@ -11,7 +11,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use unspin_batch::{ChunkLimits, Format, OutFormat, ReadError, ScanOptions, ScanProgress, SourceOptions, Summary};
 
-use crate::{Common, UserError};
+use crate::{EngineArgs, UserError};
 
 #[derive(Args)]
 pub struct ScanArgs {
@@ -51,15 +51,8 @@ pub struct ScanArgs {
     /// Documents larger than this many MB are reported as too large.
     #[arg(long, default_value_t = 64, value_name = "MB")]
     max_doc_mb: usize,
-    /// Also match a Problematic Paper Screener fingerprint export (CSV).
-    #[arg(long, value_name = "FILE")]
-    fingerprints: Option<PathBuf>,
-    /// Minimum confidence (0..1) of a reported finding.
-    #[arg(long, value_name = "X")]
-    threshold: Option<f64>,
-    /// Model directory (default: $UNSPIN_MODEL, ./model, or the install's model).
-    #[arg(long, value_name = "DIR")]
-    model: Option<PathBuf>,
+    #[command(flatten)]
+    engine: EngineArgs,
 }
 
 /// How many unreadable documents are named on stderr; the rest are in the
@@ -139,14 +132,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<()> {
     if out.is_none() && out_format == OutFormat::Parquet && std::io::stdout().is_terminal() {
         return Err(UserError("refusing to write Parquet to a terminal; use --out FILE".into()).into());
     }
-    let common = Common {
-        file: "-".into(),
-        lines: false,
-        fingerprints: args.fingerprints.clone(),
-        threshold: args.threshold,
-        model: args.model.clone(),
-    };
-    let engine = crate::load_engine(&common)?;
+    let engine = crate::load_engine(&args.engine)?;
     let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     if threads == 0 {
         return Err(UserError("--threads must be at least 1".into()).into());
@@ -166,7 +152,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<()> {
         min_score: args.min_score,
         threads,
         resume: args.resume,
-        engine_description: format!("model={:?} fingerprints={:?} threshold={:?}", args.model, args.fingerprints, args.threshold),
+        engine_description: format!("model={:?} fingerprints={:?} threshold={:?}", args.engine.model, args.engine.fingerprints, args.engine.threshold),
         chunk: ChunkLimits { documents: args.chunk_docs.max(1), ..ChunkLimits::default() },
     };
     let bar = std::io::stderr().is_terminal().then(|| {

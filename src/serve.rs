@@ -1,28 +1,20 @@
 //! `unspin serve`: the HTTP API and the web page (crate `unspin-server`).
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
-use unspin_engine::{Config, Engine, Fingerprints, Model};
 use unspin_server::Limits;
 
-use crate::UserError;
+use crate::{EngineArgs, UserError};
 
 #[derive(Args)]
 pub struct ServeArgs {
     /// Address to listen on (port 0 picks a free port; the chosen address is printed).
     #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8080")]
     addr: String,
-    /// Model directory (default: $UNSPIN_MODEL, ./model, or the install's model).
-    #[arg(long, value_name = "DIR")]
-    model: Option<PathBuf>,
-    /// Also match a Problematic Paper Screener fingerprint export (CSV).
-    #[arg(long, value_name = "FILE")]
-    fingerprints: Option<PathBuf>,
-    /// Default minimum confidence (0..1) of a reported finding; a request may give its own.
-    #[arg(long, value_name = "X")]
-    threshold: Option<f64>,
+    /// The model, fingerprints and default threshold (a request may give its own).
+    #[command(flatten)]
+    engine: EngineArgs,
     /// Largest request body accepted (bytes; K and M suffixes allowed); larger ones get 413.
     #[arg(long, value_name = "SIZE", default_value = "1M", value_parser = parse_size)]
     max_body: usize,
@@ -54,22 +46,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
     if !(args.timeout.is_finite() && args.timeout > 0.0) {
         return Err(UserError(format!("--timeout must be a positive number of seconds, got {}", args.timeout)).into());
     }
-    let fingerprints = match &args.fingerprints {
-        Some(p) => Some(Fingerprints::load(p).map_err(|e| UserError(e.to_string()))?),
-        None => None,
-    };
-    let mut config = Config::default();
-    if let Some(t) = args.threshold {
-        if !(0.0..=1.0).contains(&t) {
-            return Err(UserError(format!("--threshold must be between 0 and 1, got {t}")).into());
-        }
-        config.min_confidence = t;
-    }
-    let model = Model::locate(args.model.as_deref()).map_err(|e| UserError(e.to_string()))?;
-    let mut engine = Engine::new(model, config);
-    if let Some(fp) = fingerprints {
-        engine = engine.with_fingerprints(fp);
-    }
+    let engine = crate::load_engine(&args.engine)?;
     let mut limits = Limits {
         max_body_bytes: args.max_body,
         timeout: Duration::from_secs_f64(args.timeout),
