@@ -278,7 +278,6 @@ impl Engine {
             .filter(|n| !findings.iter().any(|f| f.start < n.end && n.start < f.end))
             .collect();
         findings.extend(by_rule);
-        findings.sort_by_key(|f| f.start);
         repair_articles(text, &tokens, &mut findings);
         if let Some(fp) = &self.fingerprints {
             findings = merge(fp.find(text), findings);

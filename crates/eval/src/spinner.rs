@@ -117,9 +117,13 @@ impl Spinner {
         if groups == 0 {
             bail!("no synonym groups (expected lines like `a|b|c`)");
         }
-        // Members without alternatives stay in the automaton with an empty
-        // list rather than being dropped, so pattern ids equal member ids;
-        // they are skipped when matching.
+        Spinner::with_members(members, alternatives, groups)
+    }
+
+    /// The spinner over `members` (pattern id = member id). Members without
+    /// alternatives stay in the automaton with an empty list rather than
+    /// being dropped, so the ids stay equal; they are skipped when matching.
+    fn with_members(members: Vec<String>, alternatives: Vec<Vec<u32>>, groups: usize) -> anyhow::Result<Spinner> {
         let matcher = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
@@ -167,12 +171,7 @@ impl Spinner {
         if groups == 0 {
             bail!("no replacements");
         }
-        let matcher = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .build(members.iter().map(|m| m.to_ascii_lowercase()))
-            .context("building the member automaton")?;
-        Ok(Spinner { members, alternatives, matcher, groups })
+        Spinner::with_members(members, alternatives, groups)
     }
 
     /// Number of synonym groups with at least two members.

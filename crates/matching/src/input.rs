@@ -109,7 +109,8 @@ fn is_jsonl(path: &Path) -> bool {
 
 fn read_file(path: &Path, opts: &InputOptions, sink: &mut dyn FnMut(Document) -> Result<(), InputError>) -> Result<(), InputError> {
     let name = path.display().to_string();
-    let compressed = unspin_batch::compress::strip_compression_suffix(&name.to_ascii_lowercase()) != name.to_ascii_lowercase();
+    let lower = name.to_ascii_lowercase();
+    let compressed = unspin_batch::compress::strip_compression_suffix(&lower).len() != lower.len();
     let format = match opts.format {
         Format::Auto => match unspin_batch::Format::of_path(path) {
             unspin_batch::Format::Warc => Format::Warc,
