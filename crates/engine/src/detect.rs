@@ -25,7 +25,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use unspin_lm::LanguageModel;
+use unspin_lm::{Context, LanguageModel};
 use unspin_text::{Token, TokenKind};
 
 use crate::{Config, Evidence, Finding, Source};
@@ -80,18 +80,21 @@ pub(crate) struct Resolved {
 
 /// Candidate originals per written phrase, shared by all documents an
 /// engine checks: the lexicon lookup (lemmas, inflection, ranking) costs far
-/// more than scoring, and the same words recur in every document. Bounded:
-/// emptied when full, so memory stays flat on any corpus.
+/// more than scoring, and the same words recur in every document. Keyed by
+/// the phrase's language-model ids (up to four; the detector's spans are no
+/// longer). Bounded: emptied when full, so memory stays flat on any corpus.
 #[derive(Default)]
 pub(crate) struct CandidateCache {
-    map: std::sync::RwLock<HashMap<String, Arc<Vec<Resolved>>>>,
+    map: std::sync::RwLock<HashMap<PhraseKey, Arc<Vec<Resolved>>, rustc_hash::FxBuildHasher>>,
 }
+
+type PhraseKey = [u32; 4];
 
 const CACHE_ENTRIES: usize = 200_000;
 
 impl CandidateCache {
-    fn get_or_insert(&self, key: &str, make: impl FnOnce() -> Vec<Resolved>) -> Arc<Vec<Resolved>> {
-        if let Some(v) = self.map.read().unwrap_or_else(|e| e.into_inner()).get(key) {
+    fn get_or_insert(&self, key: PhraseKey, make: impl FnOnce() -> Vec<Resolved>) -> Arc<Vec<Resolved>> {
+        if let Some(v) = self.map.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
             return v.clone();
         }
         let v = Arc::new(make());
@@ -99,25 +102,12 @@ impl CandidateCache {
         if map.len() >= CACHE_ENTRIES {
             map.clear();
         }
-        map.insert(key.to_string(), v.clone());
+        map.insert(key, v.clone());
         v
     }
 }
 
 impl<'a> Detector<'a> {
-    fn lp(&self, h1: u32, h2: u32, w: u32) -> f32 {
-        if w == OOV {
-            return self.lm.oov_log10();
-        }
-        if h2 == OOV {
-            self.lm.log10_prob(&[], w)
-        } else if h1 == OOV {
-            self.lm.log10_prob(&[h2], w)
-        } else {
-            self.lm.log10_prob(&[h1, h2], w)
-        }
-    }
-
     fn id_of(&self, w: &str) -> u32 {
         self.lm.word_id(w).unwrap_or(OOV)
     }
@@ -157,13 +147,13 @@ impl<'a> Detector<'a> {
         Sentence { units, ids }
     }
 
-    /// Word ids before unit `u` (two of them, <s> padded).
-    fn history(&self, s: &Sentence, u: usize) -> (u32, u32) {
+    /// The scoring context before unit `u` (two words, <s> padded).
+    fn history(&self, s: &Sentence, u: usize) -> Context {
         let at = if u < s.units.len() { s.units[u].first } else { s.ids.len() };
         let bos = self.lm.bos();
         let h2 = if at >= 1 { s.ids[at - 1] } else { bos };
         let h1 = if at >= 2 { s.ids[at - 2] } else if at == 1 { bos } else { OOV };
-        (h1, h2)
+        self.lm.context(h1, h2)
     }
 
     /// The ids after unit `u` that a change before them affects (two, then </s>).
@@ -176,14 +166,8 @@ impl<'a> Detector<'a> {
         t
     }
 
-    fn score_path(&self, mut h1: u32, mut h2: u32, words: &[u32], tail: &[u32]) -> f32 {
-        let mut total = 0.0;
-        for &w in words.iter().chain(tail) {
-            total += self.lp(h1, h2, w);
-            h1 = h2;
-            h2 = w;
-        }
-        total
+    fn score_path(&self, mut ctx: Context, words: &[u32], tail: &[u32]) -> f32 {
+        words.iter().chain(tail).map(|&w| self.lm.advance(&mut ctx, w)).sum()
     }
 
     /// Is the left (or right) edge of unit `u`, as written, a pair the
@@ -221,11 +205,15 @@ impl<'a> Detector<'a> {
         }
     }
 
-    /// The candidate originals of a written phrase that the language model
-    /// knows, best channel first (cached).
-    fn candidates(&self, words: &[&str]) -> Arc<Vec<Resolved>> {
-        self.cache.get_or_insert(&words.join(" "), || {
-            let mut cands = self.lexicon.originals(words);
+    /// The candidate originals of a written phrase (its language-model ids,
+    /// at most four) that the language model knows, best channel first
+    /// (cached).
+    fn candidates(&self, ids: &[u32]) -> Arc<Vec<Resolved>> {
+        let mut key = [OOV; 4];
+        key[..ids.len()].copy_from_slice(ids);
+        self.cache.get_or_insert(key, || {
+            let words: Vec<&str> = ids.iter().map(|&id| self.lm.word(id)).collect();
+            let mut cands = self.lexicon.originals(&words);
             cands.truncate(self.config.max_lexicon_candidates);
             cands
                 .into_iter()
@@ -238,20 +226,40 @@ impl<'a> Detector<'a> {
     }
 
     fn span_options(&self, s: &Sentence, start: usize, end: usize) -> Vec<Opt> {
-        let words: Vec<&str> = s.units[start..end].iter().map(|u| self.lm.word(s.ids[u.first])).collect();
-        let present: Vec<u32> = s.units[start..end].iter().map(|u| s.ids[u.first]).collect();
-        let (h1, h2) = self.history(s, start);
+        let present = self.span_ids(s, start, end);
+        let ctx = self.history(s, start);
         let tail = self.tail(s, end);
-        let base = self.score_path(h1, h2, &present, &tail);
+        let base = self.score_path(ctx, &present, &tail);
         let mut scored: Vec<(f32, Opt)> = Vec::new();
         let present_freq: f32 = present.iter().map(|&w| self.lm.unigram_log10(w)).sum();
-        let cands = self.candidates(&words);
+        let cands = self.candidates(&present);
         let mut better = 0usize;
-        for cand in cands.iter() {
-            if cand.ids == present {
+        // The candidates' lookups are independent cache misses: start the
+        // hash-table slots of the pairs each candidate forms with its
+        // neighbours a dozen candidates ahead, their bigram records a few
+        // ahead and their trigram lists two ahead, so that the misses overlap.
+        const SLOTS_AHEAD: usize = 12;
+        const RECORDS_AHEAD: usize = 6;
+        const TRIGRAMS_AHEAD: usize = 2;
+        let (before, after) = (ctx.last(), tail[0]);
+        let edge_pairs = |c: &Resolved| [(before, c.ids[0]), (*c.ids.last().unwrap(), after)];
+        for c in cands.iter().take(SLOTS_AHEAD) {
+            edge_pairs(c).into_iter().for_each(|(a, b)| self.lm.prefetch_slot(a, b));
+        }
+        for (i, cand) in cands.iter().enumerate() {
+            if let Some(c) = cands.get(i + SLOTS_AHEAD) {
+                edge_pairs(c).into_iter().for_each(|(a, b)| self.lm.prefetch_slot(a, b));
+            }
+            if let Some(c) = cands.get(i + RECORDS_AHEAD) {
+                edge_pairs(c).into_iter().for_each(|(a, b)| self.lm.prefetch_record(a, b));
+            }
+            if let Some(c) = cands.get(i + TRIGRAMS_AHEAD) {
+                edge_pairs(c).into_iter().for_each(|(a, b)| self.lm.prefetch_trigrams(a, b));
+            }
+            if cand.ids.len() == present.len() && cand.ids.iter().zip(&present).all(|(a, b)| a == b) {
                 continue;
             }
-            let lm_gain = self.score_path(h1, h2, &cand.ids, &tail) - base;
+            let lm_gain = self.score_path(ctx, &cand.ids, &tail) - base;
             better += (lm_gain > 0.0) as usize;
             let freq: f32 = cand.ids.iter().map(|&w| self.lm.unigram_log10(w)).sum();
             let cost = cand.channel + self.config.spin_prior_log10 - self.config.frequency_discount * (freq - present_freq);
@@ -272,8 +280,7 @@ impl<'a> Detector<'a> {
     fn decode(&self, s: &Sentence, a: usize, b: usize, opts: &[Opt]) -> Vec<(Opt, f32)> {
         #[derive(Clone)]
         struct State {
-            h1: u32,
-            h2: u32,
+            ctx: Context,
             score: f32,
             chosen: Vec<usize>,
         }
@@ -281,10 +288,9 @@ impl<'a> Detector<'a> {
         for (i, o) in opts.iter().enumerate() {
             by_start.entry(o.start).or_default().push(i);
         }
-        let (h1, h2) = self.history(s, a);
         // frontier[p] = states that have consumed units a..p
         let mut frontier: Vec<Vec<State>> = vec![Vec::new(); b - a + 1];
-        frontier[0].push(State { h1, h2, score: 0.0, chosen: Vec::new() });
+        frontier[0].push(State { ctx: self.history(s, a), score: 0.0, chosen: Vec::new() });
         for p in a..b {
             let mut states = std::mem::take(&mut frontier[p - a]);
             states.sort_by(|x, y| y.score.total_cmp(&x.score));
@@ -294,9 +300,7 @@ impl<'a> Detector<'a> {
                 let u = &s.units[p];
                 let mut next = st.clone();
                 for &w in &s.ids[u.first..u.first + u.len] {
-                    next.score += self.lp(next.h1, next.h2, w);
-                    next.h1 = next.h2;
-                    next.h2 = w;
+                    next.score += self.lm.advance(&mut next.ctx, w);
                 }
                 frontier[p + 1 - a].push(next);
                 for &oi in by_start.get(&p).map(|v| v.as_slice()).unwrap_or(&[]) {
@@ -307,9 +311,7 @@ impl<'a> Detector<'a> {
                     let mut next = st.clone();
                     next.score += o.cost;
                     for &w in &o.ids {
-                        next.score += self.lp(next.h1, next.h2, w);
-                        next.h1 = next.h2;
-                        next.h2 = w;
+                        next.score += self.lm.advance(&mut next.ctx, w);
                     }
                     next.chosen.push(oi);
                     frontier[o.end - a].push(next);
@@ -317,7 +319,7 @@ impl<'a> Detector<'a> {
             }
         }
         let tail = self.tail(s, b);
-        let finish = |st: &State| st.score + self.score_path(st.h1, st.h2, &[], &tail);
+        let finish = |st: &State| st.score + self.score_path(st.ctx, &[], &tail);
         let Some(best) = frontier[b - a].iter().max_by(|x, y| finish(x).total_cmp(&finish(y))) else {
             return Vec::new();
         };
@@ -337,33 +339,21 @@ impl<'a> Detector<'a> {
 
     /// Score of units `a..b` (plus tail) with the given options applied.
     fn path_score(&self, s: &Sentence, a: usize, b: usize, opts: &[Opt], chosen: &[usize]) -> f32 {
-        let (mut h1, mut h2) = self.history(s, a);
+        let mut ctx = self.history(s, a);
         let mut total = 0.0;
         let mut p = a;
-        let emit = |w: u32, h1: &mut u32, h2: &mut u32, total: &mut f32| {
-            *total += self.lp(*h1, *h2, w);
-            *h1 = *h2;
-            *h2 = w;
-        };
         while p < b {
             if let Some(&oi) = chosen.iter().find(|&&oi| opts[oi].start == p) {
                 total += opts[oi].cost;
-                for &w in &opts[oi].ids {
-                    emit(w, &mut h1, &mut h2, &mut total);
-                }
+                total += opts[oi].ids.iter().map(|&w| self.lm.advance(&mut ctx, w)).sum::<f32>();
                 p = opts[oi].end;
             } else {
                 let u = &s.units[p];
-                for &w in &s.ids[u.first..u.first + u.len] {
-                    emit(w, &mut h1, &mut h2, &mut total);
-                }
+                total += s.ids[u.first..u.first + u.len].iter().map(|&w| self.lm.advance(&mut ctx, w)).sum::<f32>();
                 p += 1;
             }
         }
-        for w in self.tail(s, b) {
-            emit(w, &mut h1, &mut h2, &mut total);
-        }
-        total
+        total + self.score_path(ctx, &[], &self.tail(s, b))
     }
 
     /// Every restoration the joint decoding chooses, with the evidence its
@@ -395,7 +385,7 @@ impl<'a> Detector<'a> {
                     }
                     let sides = left_unseen[start] as usize + right_unseen[end - 1] as usize;
                     let wanted = if self.config.neighbours { sides >= 1 } else { sides >= self.config.abnormal_sides };
-                    if wanted && !self.candidates(&self.span_words(&s, start, end)).is_empty() {
+                    if wanted && !self.candidates(&self.span_ids(&s, start, end)).is_empty() {
                         possible.push((start, end));
                     }
                 }
@@ -472,9 +462,8 @@ impl<'a> Detector<'a> {
     /// frequencies predict (log10; pointwise mutual information with the
     /// context). A spun word is typically a poor fit however common it is.
     fn context_fit(&self, s: &Sentence, start: usize, end: usize, ids: &[u32]) -> f32 {
-        let (h1, h2) = self.history(s, start);
         let tail = self.tail(s, end);
-        let in_context = self.score_path(h1, h2, ids, &tail);
+        let in_context = self.score_path(self.history(s, start), ids, &tail);
         let alone: f32 = ids.iter().chain(&tail).map(|&w| self.lm.unigram_log10(w)).sum();
         in_context - alone
     }
@@ -483,7 +472,4 @@ impl<'a> Detector<'a> {
         s.units[start..end].iter().map(|u| s.ids[u.first]).collect()
     }
 
-    fn span_words<'s>(&'s self, s: &Sentence, start: usize, end: usize) -> Vec<&'s str> {
-        s.units[start..end].iter().map(|u| self.lm.word(s.ids[u.first])).collect()
-    }
 }

@@ -60,6 +60,24 @@ pub struct Trigram {
     pub log10_prob: f32,
 }
 
+/// Where a left-to-right scoring stands: the last two words and, when the
+/// model knows it, the bigram they form (see [`LanguageModel::advance`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Context {
+    h1: u32,
+    h2: u32,
+    pair: u32,
+}
+
+const NO_PAIR: u32 = u32::MAX;
+
+impl Context {
+    /// The last word scored (or the second history word given).
+    pub fn last(&self) -> u32 {
+        self.h2
+    }
+}
+
 pub struct LanguageModel {
     // Views into `store`'s memory, resolved once at load. The bytes live in
     // the memory map (or a heap buffer) owned by `store`, which never moves
@@ -106,6 +124,19 @@ pub(crate) fn bigram_slots(unigrams: &[Unigram], bigrams: &[Bigram]) -> Vec<u32>
         }
     }
     slots
+}
+
+#[inline]
+fn prefetch<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint; it never faults, and the address is of a
+    // live reference.
+    #[allow(unused_unsafe)]
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(x as *const T as *const i8)
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
 }
 
 fn find<T>(slice: &[T], key: u32, get: impl Fn(&T) -> u32) -> Option<usize> {
@@ -314,6 +345,79 @@ impl LanguageModel {
         }
     }
 
+    /// Asks the processor to start loading the hash-table slot of the pair
+    /// `(h, w)`. A caller about to look up many independent pairs (the
+    /// candidates of one phrase) prefetches a few ahead so that their cache
+    /// misses overlap instead of following one another.
+    #[inline]
+    pub fn prefetch_slot(&self, h: u32, w: u32) {
+        if !self.slots.is_empty() {
+            let i = (slot_hash(h, w) >> (64 - self.slots.len().trailing_zeros())) as usize;
+            prefetch(&self.slots[i]);
+        }
+    }
+
+    /// The second step after [`LanguageModel::prefetch_slot`]: reads the
+    /// slot (by now in cache) and starts loading the bigram record it names.
+    #[inline]
+    pub fn prefetch_record(&self, h: u32, w: u32) {
+        if !self.slots.is_empty() {
+            let i = (slot_hash(h, w) >> (64 - self.slots.len().trailing_zeros())) as usize;
+            if let Some(b) = self.bigrams.get(self.slots[i] as usize) {
+                prefetch(b);
+            }
+        }
+    }
+
+    /// The third step: finds the bigram (by now in cache) and starts loading
+    /// the middle of its list of trigram histories, where a search begins.
+    #[inline]
+    pub fn prefetch_trigrams(&self, h: u32, w: u32) {
+        if self.valid(h) && self.valid(w) {
+            if let Some(b) = self.bigram_index(h, w) {
+                let (lo, hi) = (self.bigrams[b].first_trigram as usize, self.bigrams[b + 1].first_trigram as usize);
+                if lo < hi {
+                    prefetch(&self.trigrams[(lo + hi) / 2]);
+                }
+            }
+        }
+    }
+
+    /// The scoring state after the words `h1 h2` (either may be an id the
+    /// model does not know, e.g. `u32::MAX`, meaning "no such word").
+    pub fn context(&self, h1: u32, h2: u32) -> Context {
+        let pair = if self.valid(h1) && self.valid(h2) { self.bigram_index(h1, h2) } else { None };
+        Context { h1, h2, pair: pair.map_or(NO_PAIR, |i| i as u32) }
+    }
+
+    /// log10 P(w | context), the same value as [`LanguageModel::log10_prob`],
+    /// and moves the context past `w`. Scoring a sequence this way looks up
+    /// one bigram per word instead of up to three: the pair a word forms
+    /// with its predecessor is the backoff history of the next word.
+    pub fn advance(&self, ctx: &mut Context, w: u32) -> f32 {
+        let (h1, h2, pair) = (ctx.h1, ctx.h2, ctx.pair);
+        if !self.valid(w) {
+            *ctx = Context { h1: h2, h2: w, pair: NO_PAIR };
+            return OOV_LOG10;
+        }
+        let u = self.unigrams();
+        if !self.valid(h2) {
+            *ctx = Context { h1: h2, h2: w, pair: NO_PAIR };
+            return u[w as usize].log10_prob;
+        }
+        let bo12 = if pair == NO_PAIR { 0.0 } else { self.bigrams()[pair as usize].log10_backoff };
+        let bi = self.bigram_index(h2, w);
+        let p = match bi {
+            Some(bi) => match self.valid(h1).then(|| self.trigram_prob(bi, h1)).flatten() {
+                Some(p) => p,
+                None => bo12 + self.bigrams()[bi].log10_prob,
+            },
+            None => bo12 + u[h2 as usize].log10_backoff + u[w as usize].log10_prob,
+        };
+        *ctx = Context { h1: h2, h2: w, pair: bi.map_or(NO_PAIR, |i| i as u32) };
+        p
+    }
+
     /// Sum of log10 P over `words` given the preceding context ids.
     pub fn score_sequence(&self, context: &[u32], words: &[u32]) -> f32 {
         let mut hist: Vec<u32> = context[context.len().saturating_sub(2)..].to_vec();
@@ -348,5 +452,33 @@ mod slot_tests {
             }
         }
         assert_eq!(seen, lm.bigrams.len() - 1);
+    }
+
+    /// Rolling scoring gives exactly the probabilities of `log10_prob` for
+    /// every triple of words of a small model, unknown words included.
+    #[test]
+    fn advance_agrees_with_log10_prob() {
+        let arpa = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/tiny.arpa")).unwrap();
+        let lm = crate::convert::arpa_model(&arpa).unwrap();
+        let unknown = u32::MAX;
+        let ids: Vec<u32> = (0..lm.vocab_len() as u32).chain([unknown]).collect();
+        let mut backed_off = 0;
+        for &h1 in &ids {
+            for &h2 in &ids {
+                for &w in &ids {
+                    let mut ctx = lm.context(h1, h2);
+                    let rolling = lm.advance(&mut ctx, w);
+                    assert_eq!(rolling, lm.log10_prob(&[h1, h2], w), "({h1}, {h2}, {w})");
+                    assert_eq!(ctx, lm.context(h2, w));
+                    // and one step further, where the remembered pair is used
+                    for &x in &ids {
+                        let mut c2 = ctx;
+                        assert_eq!(lm.advance(&mut c2, x), lm.log10_prob(&[h2, w], x), "({h2}, {w}, {x})");
+                    }
+                    backed_off += (lm.valid(w) && !lm.has_trigram(h1, h2, w)) as usize;
+                }
+            }
+        }
+        assert!(backed_off > 0);
     }
 }

@@ -1,0 +1,55 @@
+//! Checks the Brown news documents twice (the first pass warms the candidate
+//! cache, as in a long scan) and prints the second pass's throughput by wall
+//! and by CPU time, and its instruction count when `perf` wraps the run.
+//! A quicker, steadier probe than the criterion bench while changing the
+//! engine: `cargo run --release -p unspin-eval --example check_speed`.
+use std::path::Path;
+use std::time::Instant;
+use unspin_engine::{Config, Engine, Model};
+
+fn cpu_seconds() -> f64 {
+    // SAFETY: getrusage only writes into the struct it is given.
+    let mut ru: libc_rusage = unsafe { std::mem::zeroed() };
+    unsafe { getrusage(0, &mut ru) };
+    ru.utime_sec as f64 + ru.utime_usec as f64 * 1e-6
+}
+
+#[repr(C)]
+struct libc_rusage {
+    utime_sec: i64,
+    utime_usec: i64,
+    rest: [i64; 16],
+}
+extern "C" {
+    fn getrusage(who: i32, usage: *mut libc_rusage) -> i32;
+}
+
+fn main() -> anyhow::Result<()> {
+    let model = Model::open(Path::new("model"))?;
+    let docs = unspin_eval::brown::load_brown(Path::new(".cache/data/brown"))?;
+    let news: Vec<&str> = docs.iter().filter(|d| d.category == "news").map(|d| d.text.as_str()).collect();
+    let bytes: usize = news.iter().map(|d| d.len()).sum();
+    // Further arguments are settings, as `unspin eval --set` takes them.
+    let mut config = Config::default();
+    for kv in std::env::args().skip(2) {
+        let (k, v) = kv.split_once('=').ok_or_else(|| anyhow::anyhow!("expected name=value, got {kv:?}"))?;
+        config.set(k, v).map_err(anyhow::Error::msg)?;
+    }
+    let engine = Engine::new(model, config);
+    let mut findings = 0;
+    for d in &news {
+        engine.check(d);
+    }
+    // Passes to time (first argument, default 1); more make a steadier profile.
+    let passes: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(1);
+    let (wall, cpu) = (Instant::now(), cpu_seconds());
+    for _ in 0..passes {
+        for d in &news {
+            findings += engine.check(d).findings.len();
+        }
+    }
+    let (wall, cpu) = (wall.elapsed().as_secs_f64(), cpu_seconds() - cpu);
+    let mb = (bytes * passes) as f64 / 1e6;
+    println!("{mb:.2} MB, {findings} findings: {:.2} MB/s wall, {:.2} MB/s cpu", mb / wall, mb / cpu);
+    Ok(())
+}
