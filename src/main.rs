@@ -100,6 +100,9 @@ struct EvalArgs {
     /// Override an engine setting for an experiment, e.g. --set margin=1.5 (repeatable).
     #[arg(long, value_name = "NAME=VALUE")]
     set: Vec<String>,
+    /// Leave out section 6 (source matching), which the engine settings do not affect.
+    #[arg(long)]
+    no_matching: bool,
 }
 
 /// An error already worded for the user; printed as one line, exit code 2.
@@ -279,7 +282,9 @@ fn run_eval(args: &EvalArgs) -> anyhow::Result<()> {
     let plain_d = EngineDetector(&plain);
     let fp_d = fingerprinted.as_ref().map(EngineDetector);
     let mut report = unspin_eval::run(&cfg, &plain_d, fp_d.as_ref().map(|d| d as &dyn unspin_eval::Detector));
-    unspin_eval::run_matching(&cfg, &plain.model().lexicon, &mut report);
+    if !args.no_matching {
+        unspin_eval::run_matching(&cfg, &plain.model().lexicon, &mut report);
+    }
     println!("{}", report.to_table());
     if let Some(path) = &args.json {
         std::fs::write(path, serde_json::to_string_pretty(&report)?).map_err(|e| UserError(format!("{}: {e}", path.display())))?;

@@ -69,6 +69,33 @@ pub(crate) struct Detector<'a> {
     pub lexicon: &'a Lexicon,
     pub config: &'a Config,
     pub cache: &'a CandidateCache,
+    pub substitutes: Option<&'a Substitutes>,
+}
+
+/// The language model's substitutes of the commonest words (see
+/// `unspin_lm::substitutes`), as candidate originals: for a written word,
+/// the words it can stand for, each with the channel score
+/// log10 P(written | original) = the written word's share of the original's
+/// substitutes, by similarity.
+#[derive(Default)]
+pub(crate) struct Substitutes {
+    originals: HashMap<u32, Vec<(u32, f32)>, rustc_hash::FxBuildHasher>,
+}
+
+impl Substitutes {
+    pub fn new(pairs: &[unspin_lm::substitutes::Substitute]) -> Substitutes {
+        let mut total: HashMap<u32, f32, rustc_hash::FxBuildHasher> = HashMap::default();
+        for p in pairs {
+            *total.entry(p.word).or_default() += p.similarity;
+        }
+        let mut originals: HashMap<u32, Vec<(u32, f32)>, rustc_hash::FxBuildHasher> = HashMap::default();
+        // (word -> substitute) means the substitute may be written for the word.
+        for p in pairs {
+            originals.entry(p.substitute).or_default().push((p.word, (p.similarity / total[&p.word]).log10()));
+        }
+        originals.values_mut().for_each(|v| v.sort_by(|a, b| b.1.total_cmp(&a.1)));
+        Substitutes { originals }
+    }
 }
 
 /// A candidate original, resolved to language-model ids.
@@ -215,13 +242,21 @@ impl<'a> Detector<'a> {
             let words: Vec<&str> = ids.iter().map(|&id| self.lm.word(id)).collect();
             let mut cands = self.lexicon.originals(&words);
             cands.truncate(self.config.max_lexicon_candidates);
-            cands
+            let mut resolved: Vec<Resolved> = cands
                 .into_iter()
                 .filter_map(|c| {
                     let ids: Vec<u32> = c.original.split(' ').map(|w| self.id_of(w)).collect();
                     (!ids.contains(&OOV)).then_some(Resolved { ids, text: c.original, channel: c.channel_log10 })
                 })
-                .collect()
+                .collect();
+            if let (Some(subs), [id]) = (self.substitutes, ids) {
+                for &(o, channel) in subs.originals.get(id).map(|v| v.as_slice()).unwrap_or(&[]) {
+                    if !resolved.iter().any(|r| r.ids == [o]) {
+                        resolved.push(Resolved { ids: vec![o], text: self.lm.word(o).to_string(), channel });
+                    }
+                }
+            }
+            resolved
         })
     }
 

@@ -101,6 +101,10 @@ pub struct Config {
     pub beam: usize,
     /// Candidate originals kept per phrase after local scoring.
     pub max_candidates: usize,
+    /// Also propose, for the commonest words, the words the language model
+    /// finds distributed alike (function words: "these"/"those",
+    /// "could"/"would"), which no thesaurus lists.
+    pub function_words: bool,
     /// How far below break-even (log10) a candidate may score locally and
     /// still enter joint decoding, where a neighbour's restoration can lift it.
     pub candidate_slack: f32,
@@ -120,6 +124,7 @@ impl Default for Config {
             doc_clean_rate: 1.0,
             beam: 12,
             max_candidates: 8,
+            function_words: false,
             candidate_slack: 2.0,
         }
     }
@@ -142,6 +147,7 @@ impl Config {
             "abnormal_sides" => self.abnormal_sides = f()? as usize,
             "neighbours" => self.neighbours = f()? != 0.0,
             "max_candidates" => self.max_candidates = f()? as usize,
+            "function_words" => self.function_words = f()? != 0.0,
             "max_lexicon_candidates" => self.max_lexicon_candidates = f()? as usize,
             "candidate_slack" => self.candidate_slack = f()? as f32,
             _ => return Err(format!("unknown setting {name:?}")),
@@ -230,13 +236,14 @@ pub struct Engine {
     model: Model,
     /// Depends on the lexicon and `max_lexicon_candidates` only.
     cache: detect::CandidateCache,
+    substitutes: std::sync::OnceLock<detect::Substitutes>,
     fingerprints: Option<Fingerprints>,
     config: Config,
 }
 
 impl Engine {
     pub fn new(model: Model, config: Config) -> Engine {
-        Engine { model, cache: Default::default(), fingerprints: None, config }
+        Engine { model, cache: Default::default(), substitutes: Default::default(), fingerprints: None, config }
     }
 
     /// Adds a known-fingerprint list; its matches are reported with
@@ -251,7 +258,7 @@ impl Engine {
     }
 
     pub fn set_config(&mut self, config: Config) {
-        if config.max_lexicon_candidates != self.config.max_lexicon_candidates {
+        if config.max_lexicon_candidates != self.config.max_lexicon_candidates || config.function_words != self.config.function_words {
             self.cache = Default::default();
         }
         self.config = config;
@@ -261,11 +268,18 @@ impl Engine {
         &self.model
     }
 
+    fn detector(&self) -> detect::Detector<'_> {
+        let substitutes = self.config.function_words.then(|| {
+            self.substitutes.get_or_init(|| detect::Substitutes::new(&self.model.lm.find_substitutes(&Default::default())))
+        });
+        detect::Detector { lm: &self.model.lm, lexicon: &self.model.lexicon, config: &self.config, cache: &self.cache, substitutes }
+    }
+
     /// Finds spun phrases in `text`.
     pub fn check(&self, text: &str) -> Report {
         let tokens = unspin_text::tokenize(text);
         let sentences = unspin_text::sentences(text, &tokens);
-        let detector = detect::Detector { lm: &self.model.lm, lexicon: &self.model.lexicon, config: &self.config, cache: &self.cache };
+        let detector = self.detector();
         let mut findings: Vec<Finding> = detector
             .detect(text, &tokens, &sentences)
             .into_iter()
@@ -294,7 +308,7 @@ impl Engine {
     pub fn explain(&self, text: &str) -> Vec<Explained> {
         let tokens = unspin_text::tokenize(text);
         let sentences = unspin_text::sentences(text, &tokens);
-        let detector = detect::Detector { lm: &self.model.lm, lexicon: &self.model.lexicon, config: &self.config, cache: &self.cache };
+        let detector = self.detector();
         detector.detect(text, &tokens, &sentences).into_iter().map(|(finding, evidence)| Explained { finding, evidence }).collect()
     }
 

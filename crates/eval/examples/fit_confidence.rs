@@ -107,6 +107,7 @@ fn main() -> anyhow::Result<()> {
     println!("plain noisy-channel score (lm_gain + channel):");
     for t in [2.0f32, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0] {
         let s = |x: &[f32; N]| x[1] + x[2];
+        let rows = brown;
         let fp = rows.iter().filter(|r| r.2 && s(&r.0) >= t).count();
         let tp = rows.iter().filter(|r| !r.2 && r.1 && s(&r.0) >= t).count();
         let flagged = rows.iter().filter(|r| !r.2 && s(&r.0) >= t).count();

@@ -8,6 +8,7 @@
 
 pub mod convert;
 mod sphinx;
+pub mod substitutes;
 
 use std::collections::HashMap;
 use std::path::Path;
