@@ -142,29 +142,29 @@ impl<'a> Detector<'a> {
     fn build_sentence(&self, text: &str, tokens: &[Token], range: std::ops::Range<usize>) -> Sentence {
         let mut units = Vec::new();
         let mut ids = Vec::new();
+        let mut lower = String::new();
         for ti in range {
             let tok = &tokens[ti];
             if matches!(tok.kind, TokenKind::Punct | TokenKind::Symbol) {
                 continue;
             }
-            let words = unspin_text::lm_words(text, tok);
-            if words.is_empty() {
-                continue;
-            }
             let first = ids.len();
-            for w in &words {
-                let id = self.id_of(w);
-                if id == OOV && w.contains('-') {
-                    // An unknown compound is better understood by its parts.
-                    for part in w.split('-').filter(|p| !p.is_empty()) {
-                        ids.push(self.id_of(part));
-                    }
-                } else {
-                    ids.push(id);
+            let surface = &text[tok.start..tok.end];
+            if tok.kind == TokenKind::Word && surface.is_ascii() {
+                // The common case without allocating: the word lower-cased
+                // (as `lm_words` does) into a reused buffer.
+                lower.clear();
+                lower.extend(surface.chars().map(|c| c.to_ascii_lowercase()));
+                self.push_word_ids(&lower, &mut ids);
+            } else {
+                for w in &unspin_text::lm_words(text, tok) {
+                    self.push_word_ids(w, &mut ids);
                 }
             }
+            if ids.len() == first {
+                continue;
+            }
             let len = ids.len() - first;
-            let surface = &text[tok.start..tok.end];
             let replaceable = tok.kind == TokenKind::Word
                 && len == 1
                 && ids[first] != OOV
@@ -172,6 +172,17 @@ impl<'a> Detector<'a> {
             units.push(Unit { token: ti, first, len, replaceable });
         }
         Sentence { units, ids }
+    }
+
+    /// Appends the ids of one normalised word; an unknown compound is
+    /// better understood by its parts.
+    fn push_word_ids(&self, w: &str, ids: &mut Vec<u32>) {
+        let id = self.id_of(w);
+        if id == OOV && w.contains('-') {
+            ids.extend(w.split('-').filter(|p| !p.is_empty()).map(|part| self.id_of(part)));
+        } else {
+            ids.push(id);
+        }
     }
 
     /// The scoring context before unit `u` (two words, <s> padded).

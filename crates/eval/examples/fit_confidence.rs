@@ -89,7 +89,7 @@ fn main() -> anyhow::Result<()> {
     let conf = |x: &[f32; N]| 1.0 / (1.0 + (-(x.iter().zip(&w).map(|(a, b)| a * b).sum::<f32>())).exp());
     let brown = &rows[..brown_rows];
     let tortured_instances = instances.len();
-    for t in [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9] {
+    for t in [0.2, 0.3, 0.4, 0.5, 0.6, 0.625, 0.65, 0.675, 0.7, 0.725, 0.75, 0.8, 0.9] {
         let found = tortured.iter().filter(|r| r.1 && conf(&r.0) >= t).count();
         println!("threshold {t:.2}: tortured phrases in carriers found {:.3} ({found} of {tortured_instances}; {tortured_right} reachable)", found as f64 / tortured_instances as f64);
         let rows = brown;
@@ -97,7 +97,7 @@ fn main() -> anyhow::Result<()> {
         let tp = rows.iter().filter(|r| !r.2 && r.1 && conf(&r.0) >= t).count();
         let flagged = rows.iter().filter(|r| !r.2 && conf(&r.0) >= t).count();
         println!(
-            "threshold {t:.2}: clean FP/1k {:.2}, spun found {:.3} of gold, spun precision {:.3}",
+            "threshold {t:.3}: clean FP/1k {:.2}, spun found {:.3} of gold, spun precision {:.3}",
             fp as f64 * 1000.0 / clean_words as f64,
             tp as f64 / gold_total as f64 * 3.0 / 3.0,
             tp as f64 / flagged.max(1) as f64

@@ -10,7 +10,6 @@ pub mod convert;
 mod sphinx;
 pub mod substitutes;
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use bytemuck::{Pod, Zeroable};
@@ -92,7 +91,10 @@ pub struct LanguageModel {
     vocab: &'static str,
     #[allow(dead_code)]
     store: Store,
-    ids: HashMap<Box<str>, u32, rustc_hash::FxBuildHasher>,
+    /// Word ids by word: a table of ids only, compared against `vocab`, so
+    /// that a lookup touches a small, dense table and the contiguous
+    /// vocabulary instead of a separate allocation per word.
+    ids: hashbrown::HashTable<u32>,
     word_offsets: Vec<(u32, u32)>,
     bos: u32,
     eos: u32,
@@ -138,6 +140,11 @@ fn prefetch<T>(x: &T) {
     };
     #[cfg(not(target_arch = "x86_64"))]
     let _ = x;
+}
+
+fn word_hash(w: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(w)
 }
 
 fn find<T>(slice: &[T], key: u32, get: impl Fn(&T) -> u32) -> Option<usize> {
@@ -191,19 +198,28 @@ impl LanguageModel {
             }
         }
         let text = std::str::from_utf8(vocab).map_err(|_| bad("vocabulary is not UTF-8".into()))?;
-        let mut ids = HashMap::with_capacity_and_hasher(n, rustc_hash::FxBuildHasher);
+        let mut ids = hashbrown::HashTable::with_capacity(n);
         let mut word_offsets = Vec::with_capacity(n);
         let mut at = 0u32;
         for (i, w) in text.split('\n').take(n).enumerate() {
-            ids.insert(Box::from(w), i as u32);
             word_offsets.push((at, at + w.len() as u32));
             at += w.len() as u32 + 1;
+            let offsets = &word_offsets;
+            let word_at = |id: u32| &text[offsets[id as usize].0 as usize..offsets[id as usize].1 as usize];
+            // A word listed twice takes its last id, as a map insert would.
+            match ids.find_mut(word_hash(w), |&id| word_at(id) == w) {
+                Some(id) => *id = i as u32,
+                None => {
+                    ids.insert_unique(word_hash(w), i as u32, |&id| word_hash(word_at(id)));
+                }
+            }
         }
         if word_offsets.len() != n {
             return Err(bad(format!("vocabulary has {} words, tables {n}", word_offsets.len())));
         }
-        let bos = *ids.get("<s>").ok_or_else(|| bad("no <s> in vocabulary".into()))?;
-        let eos = *ids.get("</s>").ok_or_else(|| bad("no </s> in vocabulary".into()))?;
+        let find = |w: &str| ids.find(word_hash(w), |&id| text[word_offsets[id as usize].0 as usize..word_offsets[id as usize].1 as usize] == *w).copied();
+        let bos = find("<s>").ok_or_else(|| bad("no <s> in vocabulary".into()))?;
+        let eos = find("</s>").ok_or_else(|| bad("no </s> in vocabulary".into()))?;
         // SAFETY: see the field comment; the slices borrow from `store`'s
         // stable backing memory, and `store` is moved into the same struct.
         let (unigrams, bigrams, trigrams, slots, vocab) = unsafe {
@@ -229,7 +245,7 @@ impl LanguageModel {
     }
 
     pub fn word_id(&self, word: &str) -> Option<u32> {
-        self.ids.get(word).copied()
+        self.ids.find(word_hash(word), |&id| self.word(id) == word).copied()
     }
 
     pub fn word(&self, id: u32) -> &str {
