@@ -119,6 +119,10 @@ type PhraseKey = [u32; 4];
 
 const CACHE_ENTRIES: usize = 200_000;
 
+/// Candidate originals taken from the lexicon per phrase, best channel
+/// first, before `Config::max_lexicon_candidates` keeps the likeliest.
+const MAX_LEXICON_CANDIDATES: usize = 200;
+
 impl CandidateCache {
     fn get_or_insert(&self, key: PhraseKey, make: impl FnOnce() -> Vec<Resolved>) -> Arc<Vec<Resolved>> {
         if let Some(v) = self.map.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
@@ -252,7 +256,7 @@ impl<'a> Detector<'a> {
         self.cache.get_or_insert(key, || {
             let words: Vec<&str> = ids.iter().map(|&id| self.lm.word(id)).collect();
             let mut cands = self.lexicon.originals(&words);
-            cands.truncate(self.config.max_lexicon_candidates);
+            cands.truncate(MAX_LEXICON_CANDIDATES);
             let mut resolved: Vec<Resolved> = cands
                 .into_iter()
                 .filter_map(|c| {
@@ -260,6 +264,16 @@ impl<'a> Detector<'a> {
                     (!ids.contains(&OOV)).then_some(Resolved { ids, text: c.original, channel: c.channel_log10 })
                 })
                 .collect();
+            if self.config.max_lexicon_candidates < resolved.len() {
+                // Keep the likeliest originals before any context is seen:
+                // P(original | written) ~ P(written | original) P(original),
+                // the channel times the phrase's own probability.
+                let prior = |r: &Resolved| r.channel + self.lm.score_sequence(&[], &r.ids);
+                let mut ranked: Vec<(f32, Resolved)> = resolved.into_iter().map(|r| (prior(&r), r)).collect();
+                ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+                ranked.truncate(self.config.max_lexicon_candidates);
+                resolved = ranked.into_iter().map(|(_, r)| r).collect();
+            }
             if let (Some(subs), [id]) = (self.substitutes, ids) {
                 for &(o, channel) in subs.originals.get(id).map(|v| v.as_slice()).unwrap_or(&[]) {
                     if !resolved.iter().any(|r| r.ids == [o]) {

@@ -113,11 +113,11 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Config {
         Config {
-            min_confidence: 0.7,
+            min_confidence: 0.71,
             spin_prior_log10: -1.5,
             confidence_weights: DEFAULT_CONFIDENCE_WEIGHTS,
             frequency_discount: 0.0,
-            max_lexicon_candidates: 200,
+            max_lexicon_candidates: 64,
             abnormal_sides: 2,
             neighbours: false,
             doc_threshold: 0.99,
@@ -220,7 +220,7 @@ impl Evidence {
 /// and their spun copies) by `cargo run --release -p unspin-eval --example
 /// fit_confidence`; never on the test split.
 pub const DEFAULT_CONFIDENCE_WEIGHTS: [f32; Evidence::FEATURES] = [
-    2.3673, 0.4702, 0.01553, 0.0, 0.2698, 0.9456, -0.3257, -2.4708, 0.3261, 0.2408, -0.2059, 0.9579,
+    2.2898, 0.4596, 0.0582, 0.0, 0.2822, 0.9894, -0.3211, -2.5570, 0.2645, 0.2351, -0.1907, 1.4562,
 ];
 
 /// A model finding with the evidence behind it (see [`Engine::explain`]).
