@@ -248,7 +248,8 @@ impl<'a> Detector<'a> {
     }
 
     /// The candidate originals of a written phrase (its language-model ids,
-    /// at most four) that the language model knows, best channel first
+    /// at most four) that the language model knows, at most
+    /// `max_lexicon_candidates` of the likeliest
     /// (cached).
     fn candidates(&self, ids: &[u32]) -> Arc<Vec<Resolved>> {
         let mut key = [OOV; 4];

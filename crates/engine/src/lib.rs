@@ -90,7 +90,11 @@ pub struct Config {
     /// split it found a few more tortured phrases at the cost of more false
     /// alarms on clean prose and half the speed.
     pub neighbours: bool,
-    /// Candidate originals looked at per phrase, best channel first.
+    /// Candidate originals scored per phrase: of the lexicon's best 200 by
+    /// channel, the likeliest by channel times the phrase's own probability
+    /// (the posterior before context). On the development split 64 finds as
+    /// many swaps at the same false-alarm rate as all 200, at a third of the
+    /// cost.
     pub max_lexicon_candidates: usize,
     /// Document score at or above which a document is called spun.
     pub doc_threshold: f64,
