@@ -445,14 +445,14 @@ impl<'a> Detector<'a> {
                         break;
                     }
                     let sides = left_unseen[start] as usize + right_unseen[end - 1] as usize;
-                    let wanted = if self.config.neighbours { sides >= 1 } else { sides >= self.config.abnormal_sides };
+                    let wanted = if self.config.neighbours { sides >= 1 } else { sides >= self.needed_sides(start, end) };
                     if wanted && !self.candidates(&self.span_ids(&s, start, end)).is_empty() {
                         possible.push((start, end));
                     }
                 }
             }
             let sides = |&(a, b): &(usize, usize)| left_unseen[a] as usize + right_unseen[b - 1] as usize;
-            spans.extend(possible.iter().filter(|sp| sides(sp) >= self.config.abnormal_sides));
+            spans.extend(possible.iter().filter(|sp| sides(sp) >= self.needed_sides(sp.0, sp.1)));
             // Swaps come in runs ("counterfeit consciousness"): the pair
             // between two swapped words is unseen, so a phrase whose one
             // unseen edge it shares with a suspect is a suspect too.
@@ -527,6 +527,15 @@ impl<'a> Detector<'a> {
         let in_context = self.score_path(self.history(s, start), ids, &tail);
         let alone: f32 = ids.iter().chain(&tail).map(|&w| self.lm.unigram_log10(w)).sum();
         in_context - alone
+    }
+
+    /// How many unseen edges make units `start..end` a suspect.
+    fn needed_sides(&self, start: usize, end: usize) -> usize {
+        if end - start > 1 {
+            self.config.phrase_sides
+        } else {
+            self.config.abnormal_sides
+        }
     }
 
     fn span_ids(&self, s: &Sentence, start: usize, end: usize) -> Vec<u32> {

@@ -85,6 +85,11 @@ pub struct Config {
     /// On how many sides (1 or 2) a word must form a pair the language model
     /// never saw before it is a suspect at all.
     pub abnormal_sides: usize,
+    /// The same for a phrase of several words. A spinner writes a whole
+    /// phrase for one word ("joined together" for "united"); the phrase is
+    /// fluent inside and at one edge, so one unseen edge can be all the
+    /// evidence there is.
+    pub phrase_sides: usize,
     /// Also suspect a phrase with one unseen edge when it shares that edge
     /// with a suspect (a run of swaps). Off by default: on the development
     /// split it found a few more tortured phrases at the cost of more false
@@ -123,6 +128,7 @@ impl Default for Config {
             frequency_discount: 0.0,
             max_lexicon_candidates: 64,
             abnormal_sides: 2,
+            phrase_sides: 2,
             neighbours: false,
             doc_threshold: 0.99,
             doc_clean_rate: 1.0,
@@ -149,6 +155,7 @@ impl Config {
             "doc_clean_rate" => self.doc_clean_rate = f()?,
             "beam" => self.beam = f()? as usize,
             "abnormal_sides" => self.abnormal_sides = f()? as usize,
+            "phrase_sides" => self.phrase_sides = f()? as usize,
             "neighbours" => self.neighbours = f()? != 0.0,
             "max_candidates" => self.max_candidates = f()? as usize,
             "function_words" => self.function_words = f()? != 0.0,
