@@ -297,11 +297,10 @@ impl<'a> Detector<'a> {
         let mut better = 0usize;
         // The candidates' lookups are independent cache misses: start the
         // hash-table slots of the pairs each candidate forms with its
-        // neighbours a dozen candidates ahead, their bigram records a few
-        // ahead and their trigram lists two ahead, so that the misses overlap.
+        // neighbours a dozen candidates ahead and their bigram records a few
+        // ahead, so that the misses overlap.
         const SLOTS_AHEAD: usize = 12;
         const RECORDS_AHEAD: usize = 6;
-        const TRIGRAMS_AHEAD: usize = 2;
         let (before, after) = (ctx.last(), tail[0]);
         let edge_pairs = |c: &Resolved| [(before, c.ids[0]), (*c.ids.last().unwrap(), after)];
         for c in cands.iter().take(SLOTS_AHEAD) {
@@ -313,9 +312,6 @@ impl<'a> Detector<'a> {
             }
             if let Some(c) = cands.get(i + RECORDS_AHEAD) {
                 edge_pairs(c).into_iter().for_each(|(a, b)| self.lm.prefetch_record(a, b));
-            }
-            if let Some(c) = cands.get(i + TRIGRAMS_AHEAD) {
-                edge_pairs(c).into_iter().for_each(|(a, b)| self.lm.prefetch_trigrams(a, b));
             }
             if cand.ids.len() == present.len() && cand.ids.iter().zip(&present).all(|(a, b)| a == b) {
                 continue;

@@ -386,20 +386,6 @@ impl LanguageModel {
         }
     }
 
-    /// The third step: finds the bigram (by now in cache) and starts loading
-    /// the middle of its list of trigram histories, where a search begins.
-    #[inline]
-    pub fn prefetch_trigrams(&self, h: u32, w: u32) {
-        if self.valid(h) && self.valid(w) {
-            if let Some(b) = self.bigram_index(h, w) {
-                let (lo, hi) = (self.bigrams[b].first_trigram as usize, self.bigrams[b + 1].first_trigram as usize);
-                if lo < hi {
-                    prefetch(&self.trigrams[(lo + hi) / 2]);
-                }
-            }
-        }
-    }
-
     /// The scoring state after the words `h1 h2` (either may be an id the
     /// model does not know, e.g. `u32::MAX`, meaning "no such word").
     pub fn context(&self, h1: u32, h2: u32) -> Context {
