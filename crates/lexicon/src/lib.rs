@@ -214,32 +214,41 @@ impl Lexicon {
             return Vec::new();
         }
         let literal = spun_words.join(" ");
-        let mut best: HashMap<String, Candidate> = HashMap::new();
+        // Every (channel, posting, form) first; the costly part, inflecting
+        // an original and merging it, is then done best channel first and
+        // stops once MAX_CANDIDATES distinct phrases are in hand and the
+        // next channel is worse (a common word has thousands of postings).
+        let mut entries: Vec<(f32, Posting, Form)> = Vec::new();
         for (lemma, form) in self.analyses(spun_words) {
             let Some(id) = self.phrase_id(&lemma) else { continue };
             for p in self.postings(id) {
-                let o = self.phrase(p.original);
                 let deg = self.degree(p.original).max(1);
                 let mut channel = -(deg as f32).log10();
                 // Pairs that WordNet also calls synonyms are likelier swaps.
                 if p.flags as u8 & WORDNET_SYNSET != 0 && p.flags as u8 & MOBY != 0 {
                     channel += 0.3;
                 }
-                for inflected in morph::inflect_phrase(o, form, &self.irregular_out) {
-                    if inflected == literal {
-                        continue;
-                    }
-                    let c = Candidate {
-                        original: inflected.clone(),
-                        channel_log10: channel,
-                        sources: p.flags as u8,
-                        original_lemma_degree: deg,
-                    };
-                    match best.get(&inflected) {
-                        Some(old) if old.channel_log10 >= channel => {}
-                        _ => {
-                            best.insert(inflected, c);
-                        }
+                entries.push((channel, *p, form));
+            }
+        }
+        // Stable: equal channels keep the order the merge saw them in before.
+        entries.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let mut best: HashMap<String, Candidate> = HashMap::new();
+        for (i, &(channel, p, form)) in entries.iter().enumerate() {
+            if best.len() >= MAX_CANDIDATES && i > 0 && entries[i - 1].0 > channel {
+                break;
+            }
+            let o = self.phrase(p.original);
+            let deg = self.degree(p.original).max(1);
+            for inflected in morph::inflect_phrase(o, form, &self.irregular_out) {
+                if inflected == literal {
+                    continue;
+                }
+                match best.get(&inflected) {
+                    Some(old) if old.channel_log10 >= channel => {}
+                    _ => {
+                        let c = Candidate { original: inflected.clone(), channel_log10: channel, sources: p.flags as u8, original_lemma_degree: deg };
+                        best.insert(inflected, c);
                     }
                 }
             }
