@@ -84,4 +84,15 @@ fn real_sphinx_model_converts_and_answers_sensibly() {
     assert!(good > -0.2 && good > bad + 2.0, "good {good} bad {bad}");
     assert!(lm.has_trigram(id("the"), id("united"), id("states")));
     assert!(lm.log10_prob(&[id("breast")], id("cancer")) > lm.log10_prob(&[id("bosom")], id("peril")) + 2.0);
+
+    // Substitutes of the commonest words, from the bigram table alone.
+    let subs = lm.find_substitutes(&unspin_lm::substitutes::SubstituteParams::default());
+    let of = |w: &str| -> Vec<String> { let w = lm.word_id(w).unwrap();
+        subs.iter().filter(|s| s.word == w).map(|s| lm.word(s.substitute).to_string()).collect()
+    };
+    assert!(of("these").iter().any(|w| w == "those"), "these: {:?}", of("these"));
+    assert!(of("would").iter().any(|w| w == "could"), "would: {:?}", of("would"));
+    assert!(!of("the").iter().any(|w| w == "united"));
+    assert!(subs.iter().all(|s| s.word != s.substitute && (0.5..=1.0001).contains(&s.similarity)));
+    assert!(subs.windows(2).all(|w| (w[0].word, -w[0].similarity) <= (w[1].word, -w[1].similarity)));
 }
