@@ -28,7 +28,12 @@ extern "C" {
 fn main() -> anyhow::Result<()> {
     let model = Model::open(Path::new("model"))?;
     let docs = unspin_eval::brown::load_brown(Path::new(".cache/data/brown"))?;
-    let news: Vec<&str> = docs.iter().filter(|d| d.category == "news").map(|d| d.text.as_str()).collect();
+    let mut news: Vec<&str> = docs.iter().filter(|d| d.category == "news").map(|d| d.text.as_str()).collect();
+    // UNSPIN_JOIN=1: all of it as one document, as the criterion bench checks it.
+    let joined = news.join("\n\n");
+    if std::env::var_os("UNSPIN_JOIN").is_some() {
+        news = vec![joined.as_str()];
+    }
     let bytes: usize = news.iter().map(|d| d.len()).sum();
     // Further arguments are settings, as `unspin eval --set` takes them.
     let mut config = Config::default();
