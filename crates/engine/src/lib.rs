@@ -12,6 +12,9 @@ pub mod fingerprints;
 mod numbers;
 pub mod model;
 
+use std::ops::Range;
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 pub use fingerprints::{Fingerprint, FingerprintError, Fingerprints};
@@ -97,6 +100,12 @@ pub struct Config {
     /// Confidence mass of findings per 1,000 words of clean prose (see
     /// [`document_score`]).
     pub doc_clean_rate: f64,
+    /// With a [`Verifier`]: the lowest statistical confidence at which a
+    /// finding is handed to it (the verifier may raise it past the threshold).
+    pub verify_floor: f64,
+    /// With a [`Verifier`]: weights of the logistic model over
+    /// [`verified_features`] that gives a verified finding its confidence.
+    pub verifier_weights: [f32; VERIFIER_FEATURES],
     /// Beam width of the joint decoding of a cluster.
     pub beam: usize,
     /// Candidate originals kept per phrase after local scoring.
@@ -118,6 +127,8 @@ impl Default for Config {
             neighbours: false,
             doc_threshold: 0.99,
             doc_clean_rate: 1.0,
+            verify_floor: 0.2,
+            verifier_weights: DEFAULT_VERIFIER_WEIGHTS,
             beam: 12,
             max_candidates: 8,
             candidate_slack: 2.0,
@@ -136,6 +147,10 @@ impl Config {
                 self.confidence_weights[name[1..].parse::<usize>().unwrap()] = f()? as f32
             }
             "frequency_discount" => self.frequency_discount = f()? as f32,
+            "verify_floor" => self.verify_floor = f()?,
+            _ if name.starts_with("v") && name[1..].parse::<usize>().is_ok_and(|i| i < VERIFIER_FEATURES) => {
+                self.verifier_weights[name[1..].parse::<usize>().unwrap()] = f()? as f32
+            }
             "doc_threshold" => self.doc_threshold = f()?,
             "doc_clean_rate" => self.doc_clean_rate = f()?,
             "beam" => self.beam = f()? as usize,
@@ -228,6 +243,7 @@ pub struct Explained {
 /// all a worker needs).
 pub struct Engine {
     model: Model,
+    verifier: Option<Arc<dyn Verifier>>,
     /// Depends on the lexicon and `max_lexicon_candidates` only.
     cache: detect::CandidateCache,
     fingerprints: Option<Fingerprints>,
@@ -236,7 +252,7 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(model: Model, config: Config) -> Engine {
-        Engine { model, cache: Default::default(), fingerprints: None, config }
+        Engine { model, verifier: None, cache: Default::default(), fingerprints: None, config }
     }
 
     /// Adds a known-fingerprint list; its matches are reported with
@@ -244,6 +260,18 @@ impl Engine {
     pub fn with_fingerprints(mut self, fingerprints: Fingerprints) -> Engine {
         self.fingerprints = Some(fingerprints);
         self
+    }
+
+    /// Adds a second opinion on every model finding the detector is at
+    /// least `verify_floor` sure of; its confidence then comes from
+    /// `verifier_weights` (see [`Verifier`]).
+    pub fn with_verifier(mut self, verifier: Arc<dyn Verifier>) -> Engine {
+        self.verifier = Some(verifier);
+        self
+    }
+
+    pub fn verifier(&self) -> Option<&Arc<dyn Verifier>> {
+        self.verifier.as_ref()
     }
 
     pub fn config(&self) -> &Config {
@@ -266,12 +294,17 @@ impl Engine {
         let tokens = unspin_text::tokenize(text);
         let sentences = unspin_text::sentences(text, &tokens);
         let detector = detect::Detector { lm: &self.model.lm, lexicon: &self.model.lexicon, config: &self.config, cache: &self.cache };
-        let mut findings: Vec<Finding> = detector
-            .detect(text, &tokens, &sentences)
-            .into_iter()
-            .map(|(f, _)| f)
-            .filter(|f| f.confidence >= self.config.min_confidence)
-            .collect();
+        let mut findings: Vec<Finding> = detector.detect(text, &tokens, &sentences).into_iter().map(|(f, _)| f).collect();
+        if let Some(v) = &self.verifier {
+            findings.retain(|f| f.confidence >= self.config.verify_floor);
+            let gains = verifier_gains(v.as_ref(), text, &tokens, &sentences, &findings);
+            for (f, gain) in findings.iter_mut().zip(gains) {
+                if let Some(gain) = gain {
+                    f.confidence = verified_confidence(f.confidence, gain, &self.config.verifier_weights);
+                }
+            }
+        }
+        findings.retain(|f| f.confidence >= self.config.min_confidence);
         let by_rule: Vec<Finding> = numbers::number_findings(text, &tokens)
             .into_iter()
             .filter(|n| n.confidence >= self.config.min_confidence)
@@ -298,6 +331,15 @@ impl Engine {
         detector.detect(text, &tokens, &sentences).into_iter().map(|(finding, evidence)| Explained { finding, evidence }).collect()
     }
 
+    /// The verifier's gain for each finding of `text` (None without a
+    /// verifier, or where it cannot judge). For calibration.
+    pub fn verifier_gains(&self, text: &str, findings: &[Finding]) -> Vec<Option<f32>> {
+        let Some(v) = &self.verifier else { return vec![None; findings.len()] };
+        let tokens = unspin_text::tokenize(text);
+        let sentences = unspin_text::sentences(text, &tokens);
+        verifier_gains(v.as_ref(), text, &tokens, &sentences, findings)
+    }
+
     /// The text with every finding replaced by its suggestion, and the report.
     pub fn restore(&self, text: &str) -> (String, Report) {
         let report = self.check(text);
@@ -306,6 +348,57 @@ impl Engine {
 }
 
 use unspin_text::{Token, TokenKind};
+
+/// A second opinion on restorations, e.g. a neural language model
+/// (`unspin-neural`). The engine stays free of its dependencies.
+pub trait Verifier: Send + Sync {
+    /// For each replacement of `sentence[span]`: how much more likely
+    /// (natural log) the sentence is with the replacement than as written.
+    /// None when the verifier cannot judge the sentence.
+    fn gains(&self, sentence: &str, span: Range<usize>, replacements: &[&str]) -> Option<Vec<f32>>;
+}
+
+/// Inputs of the verified confidence: a bias, the statistical confidence
+/// as a logit, and the verifier's gain.
+pub const VERIFIER_FEATURES: usize = 3;
+
+/// Fitted on the development split by `cargo run --release -p unspin-neural
+/// --features candle --example fit_verifier`; never on the test split.
+pub const DEFAULT_VERIFIER_WEIGHTS: [f32; VERIFIER_FEATURES] = [0.0, 1.0, 0.0];
+
+pub fn verified_features(statistical: f64, gain: f32) -> [f32; VERIFIER_FEATURES] {
+    let c = statistical.clamp(1e-4, 1.0 - 1e-4);
+    [1.0, (c / (1.0 - c)).ln() as f32, gain]
+}
+
+/// The confidence of a finding the verifier judged.
+pub fn verified_confidence(statistical: f64, gain: f32, weights: &[f32; VERIFIER_FEATURES]) -> f64 {
+    let z: f32 = verified_features(statistical, gain).iter().zip(weights).map(|(x, w)| x * w).sum();
+    1.0 / (1.0 + (-z as f64).exp())
+}
+
+/// Each finding judged in its sentence (findings outside any sentence get None).
+fn verifier_gains(
+    v: &dyn Verifier,
+    text: &str,
+    tokens: &[Token],
+    sentences: &[Range<usize>],
+    findings: &[Finding],
+) -> Vec<Option<f32>> {
+    let spans: Vec<Range<usize>> = sentences
+        .iter()
+        .filter(|r| r.start < r.end && r.end <= tokens.len())
+        .map(|r| tokens[r.start].start..tokens[r.end - 1].end)
+        .collect();
+    findings
+        .iter()
+        .map(|f| {
+            let s = spans.iter().find(|s| s.start <= f.start && f.end <= s.end)?;
+            let sentence = &text[s.clone()];
+            v.gains(sentence, f.start - s.start..f.end - s.start, &[f.suggestion.as_str()])?.first().copied()
+        })
+        .collect()
+}
 
 /// Fingerprint findings first; model findings only where they do not overlap one.
 fn merge(fingerprint: Vec<Finding>, model: Vec<Finding>) -> Vec<Finding> {
