@@ -41,6 +41,16 @@ pub fn split_for_span(sentence: &str, span_start: usize, max_prefix: usize) -> (
     (from, cut)
 }
 
+/// Where the scored part of a sentence ends: its end, or the first
+/// whitespace at least `max_after` bytes after the span.
+pub fn end_after_span(sentence: &str, span_end: usize, max_after: usize) -> usize {
+    let mut at = (span_end + max_after).min(sentence.len());
+    while !sentence.is_char_boundary(at) {
+        at += 1;
+    }
+    sentence[at..].find(char::is_whitespace).map_or(sentence.len(), |i| at + i)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,5 +64,7 @@ mod tests {
         // A long prefix keeps its last words only.
         let (from, cut) = split_for_span(s, 30, 10);
         assert_eq!(&s[from..cut], "States is");
+        assert_eq!(&s[..end_after_span(s, 22, 5)], "The Joined Together States is");
+        assert_eq!(end_after_span(s, 22, 100), s.len());
     }
 }

@@ -7,21 +7,36 @@
 use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
-use candle_core::quantized::{gguf_file, QMatMul};
-use candle_core::{DType, Device, Module, Tensor, D};
+use candle_core::quantized::gguf_file;
+use candle_core::{DType, Device, Tensor, D};
 
 use crate::bpe::Bpe;
 
+/// A weight matrix held transposed (`[in, out]`, contiguous), so that a
+/// product reads it row by row.
+struct Linear(Tensor);
+
+impl Linear {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let dims = x.dims().to_vec();
+        let (rows, k) = (dims[..dims.len() - 1].iter().product::<usize>(), dims[dims.len() - 1]);
+        let y = x.reshape((rows, k))?.matmul(&self.0)?;
+        let mut out = dims;
+        *out.last_mut().unwrap() = self.0.dim(1)?;
+        Ok(y.reshape(out)?)
+    }
+}
+
 struct Layer {
     attn_norm: Tensor,
-    wq: QMatMul,
-    wk: QMatMul,
-    wv: QMatMul,
-    wo: QMatMul,
+    wq: Linear,
+    wk: Linear,
+    wv: Linear,
+    wo: Linear,
     ffn_norm: Tensor,
-    gate: QMatMul,
-    up: QMatMul,
-    down: QMatMul,
+    gate: Linear,
+    up: Linear,
+    down: Linear,
 }
 
 /// Keys and values of a scored prefix, one pair per layer, each
@@ -61,7 +76,7 @@ pub struct NeuralLm {
     embed: Tensor,
     layers: Vec<Layer>,
     norm: Tensor,
-    output: QMatMul,
+    output: Linear,
     cos: Tensor,
     sin: Tensor,
     n_head: usize,
@@ -108,14 +123,18 @@ impl NeuralLm {
         let mut q = |name: &str| ct.tensor(&mut file, name, &device).map_err(|e| anyhow!("{name}: {e}"));
         let embed_q = q("token_embd.weight")?;
         let embed = embed_q.dequantize(&device)?;
+        // Weights are held as f32: candle's kernels for some quantized types
+        // (Q4_1 among them) are scalar and slower than f32 matrix products
+        // by an order of magnitude, and a scorer runs many tokens at once.
+        let dense = |t: candle_core::quantized::QTensor| -> Result<Linear> { Ok(Linear(t.dequantize(&device)?.t()?.contiguous()?)) };
         let output = match q("output.weight") {
-            Ok(t) => QMatMul::from_qtensor(t)?,
-            Err(_) => QMatMul::from_qtensor(embed_q)?, // tied embeddings
+            Ok(t) => dense(t)?,
+            Err(_) => Linear(embed.t()?.contiguous()?), // tied embeddings
         };
         let norm = q("output_norm.weight")?.dequantize(&device)?;
         let mut layers = Vec::with_capacity(n_layers);
         for i in 0..n_layers {
-            let mut m = |s: &str| -> Result<QMatMul> { Ok(QMatMul::from_qtensor(q(&format!("blk.{i}.{s}.weight"))?)?) };
+            let mut m = |s: &str| -> Result<Linear> { dense(q(&format!("blk.{i}.{s}.weight"))?) };
             layers.push(Layer {
                 wq: m("attn_q")?,
                 wk: m("attn_k")?,
@@ -161,8 +180,9 @@ impl NeuralLm {
 
     /// Runs `ids` (`batch` rows of equal length, row-major) after `past`;
     /// returns log-probabilities `[batch, len, vocab]` of the next token at
-    /// every position, and the cache extended by `ids`.
-    fn forward(&self, ids: &[u32], batch: usize, past: Option<&Cache>) -> Result<(Tensor, Cache)> {
+    /// every position (`[batch, 1, vocab]` at the last one unless
+    /// `all_positions`), and the cache extended by `ids`.
+    fn forward(&self, ids: &[u32], batch: usize, past: Option<&Cache>, all_positions: bool) -> Result<(Tensor, Cache)> {
         let len = ids.len() / batch;
         let offset = past.map_or(0, |c| c.len);
         if offset + len > self.max_positions {
@@ -205,6 +225,7 @@ impl NeuralLm {
             let m = (g * layer.up.forward(&h)?)?;
             x = (x + layer.down.forward(&m)?)?;
         }
+        let x = if all_positions { x } else { x.narrow(1, len - 1, 1)?.contiguous()? };
         let x = candle_nn::ops::rms_norm(&x, &self.norm, self.eps)?;
         let logits = self.output.forward(&x)?;
         let logp = candle_nn::ops::log_softmax(&logits, D::Minus1)?;
@@ -216,8 +237,8 @@ impl NeuralLm {
     fn prefix(&self, prefix: &str) -> Result<(Cache, Vec<f32>)> {
         let mut ids = vec![self.bos];
         ids.extend(self.bpe.encode(prefix));
-        let (logp, cache) = self.forward(&ids, 1, None)?;
-        let last = logp.get(0)?.get(ids.len() - 1)?.to_vec1::<f32>()?;
+        let (logp, cache) = self.forward(&ids, 1, None, false)?;
+        let last = logp.get(0)?.get(0)?.to_vec1::<f32>()?;
         Ok((cache, last))
     }
 
@@ -246,7 +267,7 @@ impl NeuralLm {
             ids.extend(std::iter::repeat_n(self.bos, width - 1 - s.len().min(width - 1)));
         }
         let past = cache.repeat(n)?;
-        let (logp, _) = self.forward(&ids, n, Some(&past))?;
+        let (logp, _) = self.forward(&ids, n, Some(&past), true)?;
         for (i, s) in seqs.iter().enumerate() {
             if s.len() < 2 {
                 continue;

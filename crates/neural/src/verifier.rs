@@ -13,11 +13,13 @@ pub struct NeuralVerifier {
     lm: NeuralLm,
     /// Bytes of the sentence before the span kept as context.
     pub max_prefix: usize,
+    /// Bytes of the sentence after the span scored (cut at whitespace).
+    pub max_after: usize,
 }
 
 impl NeuralVerifier {
     pub fn load(path: &Path) -> anyhow::Result<NeuralVerifier> {
-        Ok(NeuralVerifier { lm: NeuralLm::load(path)?, max_prefix: 600 })
+        Ok(NeuralVerifier { lm: NeuralLm::load(path)?, max_prefix: 160, max_after: 60 })
     }
 
     pub fn lm(&self) -> &NeuralLm {
@@ -28,10 +30,11 @@ impl NeuralVerifier {
     /// each replacement, over the part from the span's word to the end.
     pub fn scores(&self, sentence: &str, span: Range<usize>, replacements: &[&str]) -> anyhow::Result<Vec<f32>> {
         let (from, cut) = crate::split_for_span(sentence, span.start, self.max_prefix);
-        let written = &sentence[cut..];
+        let end = crate::end_after_span(sentence, span.end, self.max_after);
+        let written = &sentence[cut..end];
         let mut variants = vec![written.to_string()];
         for r in replacements {
-            variants.push(format!("{}{}{}", &sentence[cut..span.start], r, &sentence[span.end..]));
+            variants.push(format!("{}{}{}", &sentence[cut..span.start], r, &sentence[span.end..end]));
         }
         let refs: Vec<&str> = variants.iter().map(String::as_str).collect();
         self.lm.continuation_log_probs(&sentence[from..cut], &refs)
