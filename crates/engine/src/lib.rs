@@ -364,7 +364,9 @@ pub const VERIFIER_FEATURES: usize = 3;
 
 /// Fitted on the development split by `cargo run --release -p unspin-neural
 /// --features candle --example fit_verifier`; never on the test split.
-pub const DEFAULT_VERIFIER_WEIGHTS: [f32; VERIFIER_FEATURES] = [0.0, 1.0, 0.0];
+/// (Development: 9 clean Brown documents, their copies spun at 10% and 30%,
+/// 40 July tortured phrases in the carrier sentences.)
+pub const DEFAULT_VERIFIER_WEIGHTS: [f32; VERIFIER_FEATURES] = [-2.6238, 2.9832, 0.3879];
 
 pub fn verified_features(statistical: f64, gain: f32) -> [f32; VERIFIER_FEATURES] {
     let c = statistical.clamp(1e-4, 1.0 - 1e-4);
