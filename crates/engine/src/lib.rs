@@ -518,3 +518,52 @@ mod score_tests {
         assert!(below > 0.4 && below < 0.6 && above > 0.99, "{below} {above}");
     }
 }
+
+#[cfg(test)]
+mod verifier_tests {
+    use super::*;
+
+    /// Gains by rule: +5 for "United", -5 otherwise; records what it saw.
+    struct Fake(std::sync::Mutex<Vec<(String, Range<usize>)>>);
+
+    impl Verifier for Fake {
+        fn gains(&self, sentence: &str, span: Range<usize>, replacements: &[&str]) -> Option<Vec<f32>> {
+            self.0.lock().unwrap().push((sentence.to_string(), span));
+            Some(replacements.iter().map(|r| if *r == "United" { 5.0 } else { -5.0 }).collect())
+        }
+    }
+
+    fn finding(text: &str, word: &str, suggestion: &str) -> Finding {
+        let start = text.find(word).unwrap();
+        Finding { start, end: start + word.len(), text: word.into(), suggestion: suggestion.into(), confidence: 0.5, source: Source::Model }
+    }
+
+    #[test]
+    fn each_finding_is_judged_in_its_own_sentence() {
+        let text = "It rained. The Joined States is big. Nothing here.";
+        let tokens = unspin_text::tokenize(text);
+        let sentences = unspin_text::sentences(text, &tokens);
+        let fake = Fake(Default::default());
+        let findings = [finding(text, "Joined", "United"), finding(text, "rained", "poured")];
+        let gains = verifier_gains(&fake, text, &tokens, &sentences, &findings);
+        assert_eq!(gains, [Some(5.0), Some(-5.0)]);
+        let seen = fake.0.lock().unwrap();
+        assert_eq!(seen[0].0, "The Joined States is big.");
+        assert_eq!(&seen[0].0[seen[0].1.clone()], "Joined");
+        assert_eq!(seen[1].0, "It rained.");
+    }
+
+    #[test]
+    fn verified_confidence_follows_the_gain() {
+        let w = [0.0, 1.0, 0.5];
+        assert!((verified_confidence(0.5, 0.0, &w) - 0.5).abs() < 1e-6);
+        assert!(verified_confidence(0.5, 4.0, &w) > 0.85);
+        assert!(verified_confidence(0.5, -4.0, &w) < 0.15);
+        assert!(verified_confidence(0.9, 0.0, &w) > verified_confidence(0.6, 0.0, &w));
+        // The fitted weights: a finding the model likes much better passes
+        // the default threshold, one it likes worse does not.
+        let d = &DEFAULT_VERIFIER_WEIGHTS;
+        assert!(verified_confidence(0.5, 10.0, d) > 0.7);
+        assert!(verified_confidence(0.75, -5.0, d) < 0.7);
+    }
+}
