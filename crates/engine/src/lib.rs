@@ -101,7 +101,8 @@ pub struct Config {
     /// [`document_score`]).
     pub doc_clean_rate: f64,
     /// With a [`Verifier`]: the lowest statistical confidence at which a
-    /// finding is handed to it (the verifier may raise it past the threshold).
+    /// finding is handed to it (the verifier may raise it past the threshold);
+    /// findings below it keep their statistical confidence.
     pub verify_floor: f64,
     /// With a [`Verifier`]: weights of the logistic model over
     /// [`verified_features`] that gives a verified finding its confidence.
@@ -296,11 +297,15 @@ impl Engine {
         let detector = detect::Detector { lm: &self.model.lm, lexicon: &self.model.lexicon, config: &self.config, cache: &self.cache };
         let mut findings: Vec<Finding> = detector.detect(text, &tokens, &sentences).into_iter().map(|(f, _)| f).collect();
         if let Some(v) = &self.verifier {
-            findings.retain(|f| f.confidence >= self.config.verify_floor);
-            let gains = verifier_gains(v.as_ref(), text, &tokens, &sentences, &findings);
-            for (f, gain) in findings.iter_mut().zip(gains) {
+            // Findings below the floor keep their statistical confidence
+            // (they matter only to a threshold below the floor).
+            let floor = self.config.verify_floor;
+            let judged: Vec<usize> = (0..findings.len()).filter(|&i| findings[i].confidence >= floor).collect();
+            let picked: Vec<Finding> = judged.iter().map(|&i| findings[i].clone()).collect();
+            let gains = verifier_gains(v.as_ref(), text, &tokens, &sentences, &picked);
+            for (i, gain) in judged.into_iter().zip(gains) {
                 if let Some(gain) = gain {
-                    f.confidence = verified_confidence(f.confidence, gain, &self.config.verifier_weights);
+                    findings[i].confidence = verified_confidence(findings[i].confidence, gain, &self.config.verifier_weights);
                 }
             }
         }
