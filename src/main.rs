@@ -149,7 +149,7 @@ struct EvalArgs {
     /// Brown documents per genre and split (default: 7 with --quick, all otherwise).
     #[arg(long, value_name = "N")]
     docs_per_genre: Option<usize>,
-    /// Tortured phrases per split, unlisted and listed alike (default: 50 with --quick).
+    /// Tortured phrases per split, unlisted and listed alike (default: 50 with --quick; otherwise all unlisted and 250 listed).
     #[arg(long, value_name = "N")]
     phrases_per_split: Option<usize>,
     /// Spin rates, comma-separated (default: 0.1,0.2,0.3).

@@ -3,7 +3,9 @@
 //! confidence, neural gain) on the DEVELOPMENT split only: clean Brown
 //! documents (every finding there is wrong), their spun copies (a finding is
 //! right when it overlaps a gold swap) and the July tortured phrases of the
-//! development half in carrier sentences. Prints the weights and, per
+//! development half in carrier sentences. The bias is then set so that the
+//! default threshold keeps clean development prose under one finding per
+//! 1,000 words, as for the statistical confidence. Prints the weights and, per
 //! threshold, dev clean findings per 1,000 words, spun recall/precision and
 //! tortured-phrase recall, next to the statistical confidence alone.
 //!
@@ -82,8 +84,25 @@ fn main() -> anyhow::Result<()> {
     }
     let pos = weighted.iter().filter(|r| r.1).count();
     eprintln!("{} rows ({pos} right), {clean_words} clean words, {gold_total} gold swaps, tortured weight {repeat}", weighted.len());
-    let w = fit(&weighted.iter().map(|r| (r.0, r.1)).collect::<Vec<_>>());
-    println!("weights: {w:?}");
+    let mut w = fit(&weighted.iter().map(|r| (r.0, r.1)).collect::<Vec<_>>());
+    println!("fitted weights: {w:?}");
+    // As for the statistical confidence, the default threshold (0.7) must
+    // keep clean development prose under one finding per 1,000 words: the
+    // bias is lowered until it does (or raised while it still would).
+    let clean_rate = |w: &[f32; N]| {
+        let z = |x: &[f32; N]| x.iter().zip(w).map(|(a, b)| a * b).sum::<f32>();
+        let fp = rows.iter().filter(|r| r.2 == 0 && 1.0 / (1.0 + (-z(&r.0)).exp()) >= 0.7).count();
+        fp as f64 * 1000.0 / clean_words as f64
+    };
+    let mut shift = 0.0f32;
+    while clean_rate(&[w[0] + shift, w[1], w[2]]) > 1.0 && shift > -5.0 {
+        shift -= 0.05;
+    }
+    while shift < 5.0 && clean_rate(&[w[0] + shift + 0.05, w[1], w[2]]) <= 1.0 {
+        shift += 0.05;
+    }
+    w[0] += shift;
+    println!("weights (bias shifted by {shift:.2} for at most 1 clean finding per 1k words at 0.7): {w:?}");
     let verified = |x: &[f32; N]| 1.0 / (1.0 + (-(x.iter().zip(&w).map(|(a, b)| a * b).sum::<f32>())).exp());
     let statistical = |x: &[f32; N]| 1.0 / (1.0 + (-x[1]).exp());
     let tortured_instances = instances.len();
