@@ -369,9 +369,11 @@ pub const VERIFIER_FEATURES: usize = 3;
 
 /// Fitted on the development split by `cargo run --release -p unspin-neural
 /// --features candle --example fit_verifier`; never on the test split.
-/// (Development: 9 clean Brown documents, their copies spun at 10% and 30%,
-/// 40 July tortured phrases in the carrier sentences.)
-pub const DEFAULT_VERIFIER_WEIGHTS: [f32; VERIFIER_FEATURES] = [-2.6238, 2.9832, 0.3879];
+/// (Development: 18 clean Brown documents, their copies spun at 10% and 30%,
+/// 40 July tortured phrases in the carrier sentences; the bias then set so
+/// that the default threshold keeps clean development prose under one
+/// finding per 1,000 words.)
+pub const DEFAULT_VERIFIER_WEIGHTS: [f32; VERIFIER_FEATURES] = [-2.8334, 2.5574, 0.3518];
 
 pub fn verified_features(statistical: f64, gain: f32) -> [f32; VERIFIER_FEATURES] {
     let c = statistical.clamp(1e-4, 1.0 - 1e-4);
@@ -568,7 +570,7 @@ mod verifier_tests {
         // The fitted weights: a finding the model likes much better passes
         // the default threshold, one it likes worse does not.
         let d = &DEFAULT_VERIFIER_WEIGHTS;
-        assert!(verified_confidence(0.5, 10.0, d) > 0.7);
+        assert!(verified_confidence(0.5, 12.0, d) > 0.7);
         assert!(verified_confidence(0.75, -5.0, d) < 0.7);
     }
 }
