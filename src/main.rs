@@ -76,6 +76,52 @@ pub(crate) struct EngineArgs {
     /// Model directory (default: $UNSPIN_MODEL, ./model, or the install's model).
     #[arg(long, value_name = "DIR")]
     pub model: Option<PathBuf>,
+    #[command(flatten)]
+    pub neural: NeuralArg,
+}
+
+/// What `--neural` without a file stands for: the model directory's GGUF.
+const DEFAULT_NEURAL: &str = "default";
+
+/// `--neural[=FILE]`: re-score the findings with the neural verifier.
+#[derive(Args, Clone, Debug)]
+pub(crate) struct NeuralArg {
+    /// Re-score findings with the neural verifier (SmolLM2-135M GGUF; default:
+    /// smollm2-135m.gguf in the model directory, see scripts/fetch-neural.sh).
+    /// Needs a build with `--features neural`.
+    #[arg(long = "neural", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = DEFAULT_NEURAL)]
+    pub path: Option<PathBuf>,
+}
+
+impl NeuralArg {
+    /// The engine with the verifier attached when `--neural` was given.
+    pub(crate) fn attach(&self, engine: Engine) -> anyhow::Result<Engine> {
+        match &self.path {
+            None => Ok(engine),
+            Some(p) => {
+                let p = if p.as_os_str() == DEFAULT_NEURAL { engine.model().dir.join("smollm2-135m.gguf") } else { p.clone() };
+                Ok(engine.with_verifier(load_verifier(&p)?))
+            }
+        }
+    }
+}
+
+#[cfg(feature = "neural")]
+fn load_verifier(path: &std::path::Path) -> anyhow::Result<std::sync::Arc<dyn unspin_engine::Verifier>> {
+    if !path.exists() {
+        return Err(UserError(format!("neural model not found at {}: run scripts/fetch-neural.sh", path.display())).into());
+    }
+    let v = unspin_neural::NeuralVerifier::load(path).map_err(|e| UserError(format!("neural model: {e:#}")))?;
+    Ok(std::sync::Arc::new(v))
+}
+
+#[cfg(not(feature = "neural"))]
+fn load_verifier(_path: &std::path::Path) -> anyhow::Result<std::sync::Arc<dyn unspin_engine::Verifier>> {
+    Err(UserError(
+        "--neural: this unspin was built without the neural verifier; build it with `cargo build --release --features neural`"
+            .into(),
+    )
+    .into())
 }
 
 #[derive(Args)]
@@ -100,9 +146,20 @@ struct EvalArgs {
     /// Override an engine setting for an experiment, e.g. --set margin=1.5 (repeatable).
     #[arg(long, value_name = "NAME=VALUE")]
     set: Vec<String>,
-    /// Leave out section 6 (source matching), which the engine settings do not affect.
+    /// Brown documents per genre and split (default: 7 with --quick, all otherwise).
+    #[arg(long, value_name = "N")]
+    docs_per_genre: Option<usize>,
+    /// Tortured phrases per split, unlisted and listed alike (default: 50 with --quick; otherwise all unlisted and 250 listed).
+    #[arg(long, value_name = "N")]
+    phrases_per_split: Option<usize>,
+    /// Spin rates, comma-separated (default: 0.1,0.2,0.3).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    rates: Vec<f64>,
+    /// Leave out the source-matching rows.
     #[arg(long)]
     no_matching: bool,
+    #[command(flatten)]
+    neural: NeuralArg,
 }
 
 /// An error already worded for the user; printed as one line, exit code 2.
@@ -164,7 +221,7 @@ fn load_engine(common: &EngineArgs) -> anyhow::Result<Engine> {
         }
         config.min_confidence = t;
     }
-    let engine = Engine::new(model, config);
+    let engine = common.neural.attach(Engine::new(model, config))?;
     Ok(match fingerprints {
         Some(fp) => engine.with_fingerprints(fp),
         None => engine,
@@ -267,13 +324,25 @@ fn run_eval(args: &EvalArgs) -> anyhow::Result<()> {
         let (k, v) = kv.split_once('=').ok_or_else(|| UserError(format!("--set {kv}: expected NAME=VALUE")))?;
         config.set(k, v).map_err(|e| UserError(format!("--set: {e}")))?;
     }
-    let plain = Engine::new(model, config.clone());
+    let plain = args.neural.attach(Engine::new(model, config.clone()))?;
     let mut cfg = unspin_eval::EvalConfig::new(&args.data, &args.shared, args.quick);
+    cfg.docs_per_genre = args.docs_per_genre;
+    cfg.unlisted_per_split = args.phrases_per_split;
+    cfg.listed_per_split = args.phrases_per_split;
+    if !args.rates.is_empty() {
+        cfg.rates = args.rates.clone();
+    }
     cfg.model_load_seconds = Some(load_seconds);
     cfg.progress = true;
     // The fingerprint rows use the July export, as a user would pass it.
     let fingerprinted = match Fingerprints::load(&cfg.pps_july) {
-        Ok(fp) => Some(Engine::new(Model::locate(args.model.as_deref())?, config.clone()).with_fingerprints(fp)),
+        Ok(fp) => {
+            let engine = Engine::new(Model::locate(args.model.as_deref())?, config.clone()).with_fingerprints(fp);
+            Some(match plain.verifier() {
+                Some(v) => engine.with_verifier(v.clone()),
+                None => engine,
+            })
+        }
         Err(e) => {
             eprintln!("unspin: fingerprint rows skipped: {e}");
             None

@@ -12,6 +12,9 @@ pub mod fingerprints;
 mod numbers;
 pub mod model;
 
+use std::ops::Range;
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 pub use fingerprints::{Fingerprint, FingerprintError, Fingerprints};
@@ -106,6 +109,13 @@ pub struct Config {
     /// Confidence mass of findings per 1,000 words of clean prose (see
     /// [`document_score`]).
     pub doc_clean_rate: f64,
+    /// With a [`Verifier`]: the lowest statistical confidence at which a
+    /// finding is handed to it (the verifier may raise it past the threshold);
+    /// findings below it keep their statistical confidence.
+    pub verify_floor: f64,
+    /// With a [`Verifier`]: weights of the logistic model over
+    /// [`verified_features`] that gives a verified finding its confidence.
+    pub verifier_weights: [f32; VERIFIER_FEATURES],
     /// Beam width of the joint decoding of a cluster.
     pub beam: usize,
     /// Candidate originals kept per phrase after local scoring.
@@ -132,6 +142,8 @@ impl Default for Config {
             neighbours: false,
             doc_threshold: 0.99,
             doc_clean_rate: 1.0,
+            verify_floor: 0.2,
+            verifier_weights: DEFAULT_VERIFIER_WEIGHTS,
             beam: 12,
             max_candidates: 8,
             function_words: false,
@@ -151,6 +163,10 @@ impl Config {
                 self.confidence_weights[name[1..].parse::<usize>().unwrap()] = f()? as f32
             }
             "frequency_discount" => self.frequency_discount = f()? as f32,
+            "verify_floor" => self.verify_floor = f()?,
+            _ if name.starts_with("v") && name[1..].parse::<usize>().is_ok_and(|i| i < VERIFIER_FEATURES) => {
+                self.verifier_weights[name[1..].parse::<usize>().unwrap()] = f()? as f32
+            }
             "doc_threshold" => self.doc_threshold = f()?,
             "doc_clean_rate" => self.doc_clean_rate = f()?,
             "beam" => self.beam = f()? as usize,
@@ -245,6 +261,7 @@ pub struct Explained {
 /// all a worker needs).
 pub struct Engine {
     model: Model,
+    verifier: Option<Arc<dyn Verifier>>,
     /// Depends on the lexicon and `max_lexicon_candidates` only.
     cache: detect::CandidateCache,
     substitutes: std::sync::OnceLock<detect::Substitutes>,
@@ -254,7 +271,7 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(model: Model, config: Config) -> Engine {
-        Engine { model, cache: Default::default(), substitutes: Default::default(), fingerprints: None, config }
+        Engine { model, verifier: None, cache: Default::default(), substitutes: Default::default(), fingerprints: None, config }
     }
 
     /// Adds a known-fingerprint list; its matches are reported with
@@ -262,6 +279,18 @@ impl Engine {
     pub fn with_fingerprints(mut self, fingerprints: Fingerprints) -> Engine {
         self.fingerprints = Some(fingerprints);
         self
+    }
+
+    /// Adds a second opinion on every model finding the detector is at
+    /// least `verify_floor` sure of; its confidence then comes from
+    /// `verifier_weights` (see [`Verifier`]).
+    pub fn with_verifier(mut self, verifier: Arc<dyn Verifier>) -> Engine {
+        self.verifier = Some(verifier);
+        self
+    }
+
+    pub fn verifier(&self) -> Option<&Arc<dyn Verifier>> {
+        self.verifier.as_ref()
     }
 
     pub fn config(&self) -> &Config {
@@ -291,12 +320,21 @@ impl Engine {
         let tokens = unspin_text::tokenize(text);
         let sentences = unspin_text::sentences(text, &tokens);
         let detector = self.detector();
-        let mut findings: Vec<Finding> = detector
-            .detect(text, &tokens, &sentences)
-            .into_iter()
-            .map(|(f, _)| f)
-            .filter(|f| f.confidence >= self.config.min_confidence)
-            .collect();
+        let mut findings: Vec<Finding> = detector.detect(text, &tokens, &sentences).into_iter().map(|(f, _)| f).collect();
+        if let Some(v) = &self.verifier {
+            // Findings below the floor keep their statistical confidence
+            // (they matter only to a threshold below the floor).
+            let floor = self.config.verify_floor;
+            let judged: Vec<usize> = (0..findings.len()).filter(|&i| findings[i].confidence >= floor).collect();
+            let picked: Vec<Finding> = judged.iter().map(|&i| findings[i].clone()).collect();
+            let gains = verifier_gains(v.as_ref(), text, &tokens, &sentences, &picked);
+            for (i, gain) in judged.into_iter().zip(gains) {
+                if let Some(gain) = gain {
+                    findings[i].confidence = verified_confidence(findings[i].confidence, gain, &self.config.verifier_weights);
+                }
+            }
+        }
+        findings.retain(|f| f.confidence >= self.config.min_confidence);
         let by_rule: Vec<Finding> = numbers::number_findings(text, &tokens)
             .into_iter()
             .filter(|n| n.confidence >= self.config.min_confidence)
@@ -323,6 +361,15 @@ impl Engine {
         detector.detect(text, &tokens, &sentences).into_iter().map(|(finding, evidence)| Explained { finding, evidence }).collect()
     }
 
+    /// The verifier's gain for each finding of `text` (None without a
+    /// verifier, or where it cannot judge). For calibration.
+    pub fn verifier_gains(&self, text: &str, findings: &[Finding]) -> Vec<Option<f32>> {
+        let Some(v) = &self.verifier else { return vec![None; findings.len()] };
+        let tokens = unspin_text::tokenize(text);
+        let sentences = unspin_text::sentences(text, &tokens);
+        verifier_gains(v.as_ref(), text, &tokens, &sentences, findings)
+    }
+
     /// The text with every finding replaced by its suggestion, and the report.
     pub fn restore(&self, text: &str) -> (String, Report) {
         let report = self.check(text);
@@ -331,6 +378,61 @@ impl Engine {
 }
 
 use unspin_text::{Token, TokenKind};
+
+/// A second opinion on restorations, e.g. a neural language model
+/// (`unspin-neural`). The engine stays free of its dependencies.
+pub trait Verifier: Send + Sync {
+    /// For each replacement of `sentence[span]`: how much more likely
+    /// (natural log) the sentence is with the replacement than as written.
+    /// None when the verifier cannot judge the sentence.
+    fn gains(&self, sentence: &str, span: Range<usize>, replacements: &[&str]) -> Option<Vec<f32>>;
+}
+
+/// Inputs of the verified confidence: a bias, the statistical confidence
+/// as a logit, and the verifier's gain.
+pub const VERIFIER_FEATURES: usize = 3;
+
+/// Fitted on the development split by `cargo run --release -p unspin-neural
+/// --features candle --example fit_verifier`; never on the test split.
+/// (Development: 18 clean Brown documents, their copies spun at 10% and 30%,
+/// 40 July tortured phrases in the carrier sentences; the bias then set so
+/// that the default threshold keeps clean development prose under one
+/// finding per 1,000 words.)
+pub const DEFAULT_VERIFIER_WEIGHTS: [f32; VERIFIER_FEATURES] = [-2.8334, 2.5574, 0.3518];
+
+pub fn verified_features(statistical: f64, gain: f32) -> [f32; VERIFIER_FEATURES] {
+    let c = statistical.clamp(1e-4, 1.0 - 1e-4);
+    [1.0, (c / (1.0 - c)).ln() as f32, gain]
+}
+
+/// The confidence of a finding the verifier judged.
+pub fn verified_confidence(statistical: f64, gain: f32, weights: &[f32; VERIFIER_FEATURES]) -> f64 {
+    let z: f32 = verified_features(statistical, gain).iter().zip(weights).map(|(x, w)| x * w).sum();
+    1.0 / (1.0 + (-z as f64).exp())
+}
+
+/// Each finding judged in its sentence (findings outside any sentence get None).
+fn verifier_gains(
+    v: &dyn Verifier,
+    text: &str,
+    tokens: &[Token],
+    sentences: &[Range<usize>],
+    findings: &[Finding],
+) -> Vec<Option<f32>> {
+    let spans: Vec<Range<usize>> = sentences
+        .iter()
+        .filter(|r| r.start < r.end && r.end <= tokens.len())
+        .map(|r| tokens[r.start].start..tokens[r.end - 1].end)
+        .collect();
+    findings
+        .iter()
+        .map(|f| {
+            let s = spans.iter().find(|s| s.start <= f.start && f.end <= s.end)?;
+            let sentence = &text[s.clone()];
+            v.gains(sentence, f.start - s.start..f.end - s.start, &[f.suggestion.as_str()])?.first().copied()
+        })
+        .collect()
+}
 
 /// Fingerprint findings first; model findings only where they do not overlap one.
 fn merge(fingerprint: Vec<Finding>, model: Vec<Finding>) -> Vec<Finding> {
@@ -446,5 +548,54 @@ mod score_tests {
         let below = document_score(&findings(1000, 1.0), 1_000_000, 1.0);
         let above = document_score(&findings(1100, 1.0), 1_000_000, 1.0);
         assert!(below > 0.4 && below < 0.6 && above > 0.99, "{below} {above}");
+    }
+}
+
+#[cfg(test)]
+mod verifier_tests {
+    use super::*;
+
+    /// Gains by rule: +5 for "United", -5 otherwise; records what it saw.
+    struct Fake(std::sync::Mutex<Vec<(String, Range<usize>)>>);
+
+    impl Verifier for Fake {
+        fn gains(&self, sentence: &str, span: Range<usize>, replacements: &[&str]) -> Option<Vec<f32>> {
+            self.0.lock().unwrap().push((sentence.to_string(), span));
+            Some(replacements.iter().map(|r| if *r == "United" { 5.0 } else { -5.0 }).collect())
+        }
+    }
+
+    fn finding(text: &str, word: &str, suggestion: &str) -> Finding {
+        let start = text.find(word).unwrap();
+        Finding { start, end: start + word.len(), text: word.into(), suggestion: suggestion.into(), confidence: 0.5, source: Source::Model }
+    }
+
+    #[test]
+    fn each_finding_is_judged_in_its_own_sentence() {
+        let text = "It rained. The Joined States is big. Nothing here.";
+        let tokens = unspin_text::tokenize(text);
+        let sentences = unspin_text::sentences(text, &tokens);
+        let fake = Fake(Default::default());
+        let findings = [finding(text, "Joined", "United"), finding(text, "rained", "poured")];
+        let gains = verifier_gains(&fake, text, &tokens, &sentences, &findings);
+        assert_eq!(gains, [Some(5.0), Some(-5.0)]);
+        let seen = fake.0.lock().unwrap();
+        assert_eq!(seen[0].0, "The Joined States is big.");
+        assert_eq!(&seen[0].0[seen[0].1.clone()], "Joined");
+        assert_eq!(seen[1].0, "It rained.");
+    }
+
+    #[test]
+    fn verified_confidence_follows_the_gain() {
+        let w = [0.0, 1.0, 0.5];
+        assert!((verified_confidence(0.5, 0.0, &w) - 0.5).abs() < 1e-6);
+        assert!(verified_confidence(0.5, 4.0, &w) > 0.85);
+        assert!(verified_confidence(0.5, -4.0, &w) < 0.15);
+        assert!(verified_confidence(0.9, 0.0, &w) > verified_confidence(0.6, 0.0, &w));
+        // The fitted weights: a finding the model likes much better passes
+        // the default threshold, one it likes worse does not.
+        let d = &DEFAULT_VERIFIER_WEIGHTS;
+        assert!(verified_confidence(0.5, 12.0, d) > 0.7);
+        assert!(verified_confidence(0.75, -5.0, d) < 0.7);
     }
 }

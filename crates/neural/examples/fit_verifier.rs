@@ -1,0 +1,205 @@
+//! Fits the verified confidence (a logistic model over
+//! `unspin_engine::verified_features`: bias, logit of the statistical
+//! confidence, neural gain) on the DEVELOPMENT split only: clean Brown
+//! documents (every finding there is wrong), their spun copies (a finding is
+//! right when it overlaps a gold swap) and the July tortured phrases of the
+//! development half in carrier sentences. The bias is then set so that the
+//! default threshold keeps clean development prose under one finding per
+//! 1,000 words, as for the statistical confidence. Prints the weights and, per
+//! threshold, dev clean findings per 1,000 words, spun recall/precision and
+//! tortured-phrase recall, next to the statistical confidence alone.
+//!
+//! cargo run --release -p unspin-neural --features candle --example fit_verifier -- [DOCS_PER_GENRE [PHRASES]]
+//! (run from the project root: model/, .cache/data and ../shared as for `unspin eval`)
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use unspin_engine::{verified_features, Config, Engine, Model, VERIFIER_FEATURES as N};
+use unspin_eval::brown::{load_brown, select, Split};
+use unspin_eval::spinner::Spinner;
+
+/// (features, right, kind) with kind 0 clean Brown, 1 spun Brown, 2 tortured phrase.
+type Row = ([f32; N], bool, u8);
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let per_genre = args.first().copied();
+    let phrases = args.get(1).copied().unwrap_or(60);
+    let config = Config::default();
+    let floor = config.verify_floor;
+    let verifier = unspin_neural::NeuralVerifier::load(&Path::new("model").join(unspin_neural::MODEL_FILE))?;
+    let engine = Engine::new(Model::open(Path::new("model"))?, config).with_verifier(Arc::new(verifier));
+    let spinner = Spinner::load(Path::new("../shared/data/spinner-dictionaries/article-rewriter-en.sdata"))?;
+    let docs = select(&load_brown(Path::new(".cache/data/brown"))?, Split::Dev, per_genre);
+    let clean_words: usize = docs.iter().map(|d| d.text.split_whitespace().count()).sum();
+    let started = Instant::now();
+    let judged = std::sync::atomic::AtomicUsize::new(0);
+    // Findings the verifier would see (statistical confidence >= floor), with their labels.
+    let collect = |text: &str, right: &dyn Fn(usize, usize) -> bool, kind: u8| -> Vec<Row> {
+        let found: Vec<_> = engine.explain(text).into_iter().map(|e| e.finding).filter(|f| f.confidence >= floor).collect();
+        let gains = engine.verifier_gains(text, &found);
+        judged.fetch_add(found.len(), std::sync::atomic::Ordering::Relaxed);
+        found
+            .iter()
+            .zip(gains)
+            .filter_map(|(f, g)| Some((verified_features(f.confidence, g?), right(f.start, f.end), kind)))
+            .collect()
+    };
+    let mut rows: Vec<Row> = docs.par_iter().flat_map(|d| collect(&d.text, &|_, _| false, 0)).collect();
+    eprintln!("clean: {} findings from {} docs ({:.0} s)", rows.len(), docs.len(), started.elapsed().as_secs_f64());
+    let mut gold_total = 0usize;
+    for rate in [0.1, 0.3] {
+        let spun = unspin_eval::spin_docs(&spinner, &docs, rate, 20240601);
+        gold_total += spun.iter().map(|s| s.gold.len()).sum::<usize>();
+        let r: Vec<Row> = spun
+            .par_iter()
+            .flat_map(|s| collect(&s.text, &|a, b| s.gold.iter().any(|g| a < g.end && g.start < b), 1))
+            .collect();
+        rows.extend(r);
+        eprintln!("spun {rate}: {} findings so far ({:.0} s)", rows.len(), started.elapsed().as_secs_f64());
+    }
+    let july = unspin_eval::pps::dedup(&unspin_eval::pps::load_pps(Path::new("../shared/data/tortured-phrases/pps-2025-07.csv"))?);
+    let dev: Vec<_> = july.into_iter().filter(|t| unspin_eval::pps::phrase_split(&t.phrase) == Split::Dev).collect();
+    let dev = unspin_eval::brown::spread(&dev, Some(phrases));
+    let templates = unspin_eval::pps::carriers();
+    let instances = unspin_eval::measure::phrase_instances(&dev, Some(&templates));
+    let tortured: Vec<Row> = instances
+        .par_iter()
+        .flat_map(|i| collect(&i.text, &|a, b| a < i.end && i.start < b, 2))
+        .collect();
+    let elapsed = started.elapsed().as_secs_f64();
+    let n_judged = judged.load(std::sync::atomic::Ordering::Relaxed);
+    eprintln!(
+        "{} tortured-phrase findings; {n_judged} findings judged in {elapsed:.0} s ({:.1} ms each, with the statistical engine)",
+        tortured.len(),
+        elapsed * 1000.0 / n_judged.max(1) as f64
+    );
+    let brown_rows = rows.len();
+    let repeat = (brown_rows / tortured.len().max(1)).clamp(1, 20);
+    let mut weighted = rows.clone();
+    for _ in 0..repeat {
+        weighted.extend(tortured.iter().cloned());
+    }
+    let pos = weighted.iter().filter(|r| r.1).count();
+    eprintln!("{} rows ({pos} right), {clean_words} clean words, {gold_total} gold swaps, tortured weight {repeat}", weighted.len());
+    let mut w = fit(&weighted.iter().map(|r| (r.0, r.1)).collect::<Vec<_>>());
+    println!("fitted weights: {w:?}");
+    // As for the statistical confidence, the default threshold (0.7) must
+    // keep clean development prose under one finding per 1,000 words: the
+    // bias is lowered until it does (or raised while it still would).
+    let clean_rate = |w: &[f32; N]| {
+        let z = |x: &[f32; N]| x.iter().zip(w).map(|(a, b)| a * b).sum::<f32>();
+        let fp = rows.iter().filter(|r| r.2 == 0 && 1.0 / (1.0 + (-z(&r.0)).exp()) >= 0.7).count();
+        fp as f64 * 1000.0 / clean_words as f64
+    };
+    let mut shift = 0.0f32;
+    while clean_rate(&[w[0] + shift, w[1], w[2]]) > 1.0 && shift > -5.0 {
+        shift -= 0.05;
+    }
+    while shift < 5.0 && clean_rate(&[w[0] + shift + 0.05, w[1], w[2]]) <= 1.0 {
+        shift += 0.05;
+    }
+    w[0] += shift;
+    println!("weights (bias shifted by {shift:.2} for at most 1 clean finding per 1k words at 0.7): {w:?}");
+    let verified = |x: &[f32; N]| 1.0 / (1.0 + (-(x.iter().zip(&w).map(|(a, b)| a * b).sum::<f32>())).exp());
+    let statistical = |x: &[f32; N]| 1.0 / (1.0 + (-x[1]).exp());
+    let tortured_instances = instances.len();
+    for (name, conf) in [("statistical", &statistical as &dyn Fn(&[f32; N]) -> f32), ("verified", &verified)] {
+        println!("{name}:");
+        for t in [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9] {
+            let fp = rows.iter().filter(|r| r.2 == 0 && conf(&r.0) >= t).count();
+            let tp = rows.iter().filter(|r| r.2 == 1 && r.1 && conf(&r.0) >= t).count();
+            let flagged = rows.iter().filter(|r| r.2 == 1 && conf(&r.0) >= t).count();
+            let tort = tortured.iter().filter(|r| r.1 && conf(&r.0) >= t).count();
+            println!(
+                "  threshold {t:.2}: clean/1k {:.2}, spun findings right {tp} (precision {:.3}), tortured found {:.3} ({tort} of {tortured_instances})",
+                fp as f64 * 1000.0 / clean_words as f64,
+                tp as f64 / flagged.max(1) as f64,
+                tort as f64 / tortured_instances.max(1) as f64,
+            );
+        }
+    }
+    Ok(())
+}
+
+/// L2-regularised logistic regression by Newton's method on standardised
+/// features; returns weights for the raw features (index 0 is the bias).
+fn fit(rows: &[([f32; N], bool)]) -> [f32; N] {
+    let n = rows.len() as f64;
+    let mut mean = [0f64; N];
+    let mut sd = [1f64; N];
+    for j in 1..N {
+        mean[j] = rows.iter().map(|r| r.0[j] as f64).sum::<f64>() / n;
+        let v = rows.iter().map(|r| (r.0[j] as f64 - mean[j]).powi(2)).sum::<f64>() / n;
+        sd[j] = v.sqrt().max(1e-6);
+    }
+    let xs: Vec<[f64; N]> = rows
+        .iter()
+        .map(|r| {
+            let mut o = [1f64; N];
+            for j in 1..N {
+                o[j] = (r.0[j] as f64 - mean[j]) / sd[j];
+            }
+            o
+        })
+        .collect();
+    let mut beta = [0f64; N];
+    for _ in 0..30 {
+        let mut g = [0f64; N];
+        let mut h = [[0f64; N]; N];
+        for (x, r) in xs.iter().zip(rows) {
+            let p = 1.0 / (1.0 + (-x.iter().zip(&beta).map(|(a, b)| a * b).sum::<f64>()).exp());
+            let y = r.1 as u8 as f64;
+            for i in 0..N {
+                g[i] += (p - y) * x[i];
+                for j in 0..N {
+                    h[i][j] += p * (1.0 - p) * x[i] * x[j];
+                }
+            }
+        }
+        for i in 1..N {
+            g[i] += beta[i];
+            h[i][i] += 1.0;
+        }
+        let step = solve(h, g);
+        for i in 0..N {
+            beta[i] -= step[i];
+        }
+    }
+    let mut w = [0f32; N];
+    let mut bias = beta[0];
+    for j in 1..N {
+        w[j] = (beta[j] / sd[j]) as f32;
+        bias -= beta[j] * mean[j] / sd[j];
+    }
+    w[0] = bias as f32;
+    w
+}
+
+fn solve(mut a: [[f64; N]; N], mut b: [f64; N]) -> [f64; N] {
+    for c in 0..N {
+        let p = (c..N).max_by(|&i, &j| a[i][c].abs().total_cmp(&a[j][c].abs())).unwrap();
+        a.swap(c, p);
+        b.swap(c, p);
+        let d = a[c][c];
+        if d.abs() < 1e-12 {
+            continue;
+        }
+        for r in 0..N {
+            if r != c {
+                let f = a[r][c] / d;
+                for k in c..N {
+                    a[r][k] -= f * a[c][k];
+                }
+                b[r] -= f * b[c];
+            }
+        }
+    }
+    let mut x = [0f64; N];
+    for i in 0..N {
+        x[i] = if a[i][i].abs() < 1e-12 { 0.0 } else { b[i] / a[i][i] };
+    }
+    x
+}
