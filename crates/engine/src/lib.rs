@@ -398,7 +398,7 @@ pub const VERIFIER_FEATURES: usize = 3;
 /// 40 July tortured phrases in the carrier sentences; the bias then set so
 /// that the default threshold keeps clean development prose under one
 /// finding per 1,000 words.)
-pub const DEFAULT_VERIFIER_WEIGHTS: [f32; VERIFIER_FEATURES] = [-2.8334, 2.5574, 0.3518];
+pub const DEFAULT_VERIFIER_WEIGHTS: [f32; VERIFIER_FEATURES] = [-2.7119, 2.4121, 0.3522];
 
 pub fn verified_features(statistical: f64, gain: f32) -> [f32; VERIFIER_FEATURES] {
     let c = statistical.clamp(1e-4, 1.0 - 1e-4);

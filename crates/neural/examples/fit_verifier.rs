@@ -86,12 +86,13 @@ fn main() -> anyhow::Result<()> {
     eprintln!("{} rows ({pos} right), {clean_words} clean words, {gold_total} gold swaps, tortured weight {repeat}", weighted.len());
     let mut w = fit(&weighted.iter().map(|r| (r.0, r.1)).collect::<Vec<_>>());
     println!("fitted weights: {w:?}");
-    // As for the statistical confidence, the default threshold (0.7) must
+    // As for the statistical confidence, the default threshold must
     // keep clean development prose under one finding per 1,000 words: the
     // bias is lowered until it does (or raised while it still would).
+    let threshold = unspin_engine::Config::default().min_confidence as f32;
     let clean_rate = |w: &[f32; N]| {
         let z = |x: &[f32; N]| x.iter().zip(w).map(|(a, b)| a * b).sum::<f32>();
-        let fp = rows.iter().filter(|r| r.2 == 0 && 1.0 / (1.0 + (-z(&r.0)).exp()) >= 0.7).count();
+        let fp = rows.iter().filter(|r| r.2 == 0 && 1.0 / (1.0 + (-z(&r.0)).exp()) >= threshold).count();
         fp as f64 * 1000.0 / clean_words as f64
     };
     let mut shift = 0.0f32;
@@ -102,7 +103,7 @@ fn main() -> anyhow::Result<()> {
         shift += 0.05;
     }
     w[0] += shift;
-    println!("weights (bias shifted by {shift:.2} for at most 1 clean finding per 1k words at 0.7): {w:?}");
+    println!("weights (bias shifted by {shift:.2} for at most 1 clean finding per 1k words at {threshold}): {w:?}");
     let verified = |x: &[f32; N]| 1.0 / (1.0 + (-(x.iter().zip(&w).map(|(a, b)| a * b).sum::<f32>())).exp());
     let statistical = |x: &[f32; N]| 1.0 / (1.0 + (-x[1]).exp());
     let tortured_instances = instances.len();
