@@ -20,8 +20,7 @@ const N: usize = Evidence::FEATURES;
 fn main() -> anyhow::Result<()> {
     let mut config = Config::default();
     for arg in std::env::args().skip(1) {
-        let (k, v) = arg.split_once('=').ok_or_else(|| anyhow::anyhow!("expected NAME=VALUE, got {arg}"))?;
-        config.set(k, v).map_err(anyhow::Error::msg)?;
+        config.set_assignment(&arg).map_err(anyhow::Error::msg)?;
     }
     let engine = Engine::new(Model::open(Path::new("model"))?, config);
     let spinner = Spinner::load(Path::new("../shared/data/spinner-dictionaries/article-rewriter-en.sdata"))?;
@@ -84,7 +83,7 @@ fn main() -> anyhow::Result<()> {
         }
         x
     };
-    let w = fit(&rows.iter().map(|r| (masked(r.0), r.1)).collect::<Vec<_>>());
+    let w = unspin_eval::logistic::fit(&rows.iter().map(|r| (masked(r.0), r.1)).collect::<Vec<_>>(), 25);
     println!("weights: {:?}", w);
     let conf = |x: &[f32; N]| 1.0 / (1.0 + (-(x.iter().zip(&w).map(|(a, b)| a * b).sum::<f32>())).exp());
     let brown = &rows[..brown_rows];
@@ -119,84 +118,4 @@ fn main() -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-/// L2-regularised logistic regression by Newton's method on standardised
-/// features; returns weights for the raw features (index 0 is the bias).
-fn fit(rows: &[([f32; N], bool)]) -> [f32; N] {
-    let n = rows.len() as f64;
-    let mut mean = [0f64; N];
-    let mut sd = [1f64; N];
-    for j in 1..N {
-        mean[j] = rows.iter().map(|r| r.0[j] as f64).sum::<f64>() / n;
-        let v = rows.iter().map(|r| (r.0[j] as f64 - mean[j]).powi(2)).sum::<f64>() / n;
-        sd[j] = v.sqrt().max(1e-6);
-    }
-    let z = |x: &[f32; N]| {
-        let mut o = [0f64; N];
-        o[0] = 1.0;
-        for j in 1..N {
-            o[j] = (x[j] as f64 - mean[j]) / sd[j];
-        }
-        o
-    };
-    let xs: Vec<[f64; N]> = rows.iter().map(|r| z(&r.0)).collect();
-    let ys: Vec<f64> = rows.iter().map(|r| r.1 as u8 as f64).collect();
-    let mut beta = [0f64; N];
-    let lambda = 1.0;
-    for _ in 0..25 {
-        let mut g = [0f64; N];
-        let mut h = [[0f64; N]; N];
-        for (x, &y) in xs.iter().zip(&ys) {
-            let p = 1.0 / (1.0 + (-x.iter().zip(&beta).map(|(a, b)| a * b).sum::<f64>()).exp());
-            for i in 0..N {
-                g[i] += (p - y) * x[i];
-                for j in 0..N {
-                    h[i][j] += p * (1.0 - p) * x[i] * x[j];
-                }
-            }
-        }
-        for i in 1..N {
-            g[i] += lambda * beta[i];
-            h[i][i] += lambda;
-        }
-        let step = solve(h, g);
-        for i in 0..N {
-            beta[i] -= step[i];
-        }
-    }
-    let mut w = [0f32; N];
-    let mut bias = beta[0];
-    for j in 1..N {
-        w[j] = (beta[j] / sd[j]) as f32;
-        bias -= beta[j] * mean[j] / sd[j];
-    }
-    w[0] = bias as f32;
-    w
-}
-
-fn solve(mut a: [[f64; N]; N], mut b: [f64; N]) -> [f64; N] {
-    for c in 0..N {
-        let p = (c..N).max_by(|&i, &j| a[i][c].abs().total_cmp(&a[j][c].abs())).unwrap();
-        a.swap(c, p);
-        b.swap(c, p);
-        let d = a[c][c];
-        if d.abs() < 1e-12 {
-            continue;
-        }
-        for r in 0..N {
-            if r != c {
-                let f = a[r][c] / d;
-                for k in c..N {
-                    a[r][k] -= f * a[c][k];
-                }
-                b[r] -= f * b[c];
-            }
-        }
-    }
-    let mut x = [0f64; N];
-    for i in 0..N {
-        x[i] = if a[i][i].abs() < 1e-12 { 0.0 } else { b[i] / a[i][i] };
-    }
-    x
 }

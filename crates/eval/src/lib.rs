@@ -16,6 +16,7 @@
 //! ```
 
 pub mod brown;
+pub mod logistic;
 pub mod matching;
 pub mod measure;
 pub mod metrics;
