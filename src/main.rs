@@ -321,8 +321,7 @@ fn run_eval(args: &EvalArgs) -> anyhow::Result<()> {
     let load_seconds = started.elapsed().as_secs_f64();
     let mut config = Config::default();
     for kv in &args.set {
-        let (k, v) = kv.split_once('=').ok_or_else(|| UserError(format!("--set {kv}: expected NAME=VALUE")))?;
-        config.set(k, v).map_err(|e| UserError(format!("--set: {e}")))?;
+        config.set_assignment(kv).map_err(|e| UserError(format!("--set {e}")))?;
     }
     let plain = args.neural.attach(Engine::new(model, config.clone()))?;
     let mut cfg = unspin_eval::EvalConfig::new(&args.data, &args.shared, args.quick);

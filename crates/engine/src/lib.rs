@@ -153,6 +153,13 @@ impl Default for Config {
 }
 
 impl Config {
+    /// Sets one knob from `NAME=VALUE`, the form `unspin eval --set` and the
+    /// evaluation examples take; the error names the assignment.
+    pub fn set_assignment(&mut self, assignment: &str) -> Result<(), String> {
+        let (name, value) = assignment.split_once('=').ok_or_else(|| format!("{assignment}: expected NAME=VALUE"))?;
+        self.set(name, value).map_err(|e| format!("{assignment}: {e}"))
+    }
+
     /// Sets one knob by name, as `unspin eval --set name=value` does.
     pub fn set(&mut self, name: &str, value: &str) -> Result<(), String> {
         let f = || value.parse::<f64>().map_err(|_| format!("{name}: {value:?} is not a number"));

@@ -8,23 +8,6 @@ use std::path::Path;
 use std::time::Instant;
 use unspin_engine::{Config, Engine, Model};
 
-fn cpu_seconds() -> f64 {
-    // SAFETY: getrusage only writes into the struct it is given.
-    let mut ru: libc_rusage = unsafe { std::mem::zeroed() };
-    unsafe { getrusage(0, &mut ru) };
-    ru.utime_sec as f64 + ru.utime_usec as f64 * 1e-6
-}
-
-#[repr(C)]
-struct libc_rusage {
-    utime_sec: i64,
-    utime_usec: i64,
-    rest: [i64; 16],
-}
-extern "C" {
-    fn getrusage(who: i32, usage: *mut libc_rusage) -> i32;
-}
-
 fn main() -> anyhow::Result<()> {
     let model = Model::open(Path::new("model"))?;
     let docs = unspin_eval::brown::load_brown(Path::new(".cache/data/brown"))?;
@@ -38,8 +21,7 @@ fn main() -> anyhow::Result<()> {
     // Further arguments are settings, as `unspin eval --set` takes them.
     let mut config = Config::default();
     for kv in std::env::args().skip(2) {
-        let (k, v) = kv.split_once('=').ok_or_else(|| anyhow::anyhow!("expected name=value, got {kv:?}"))?;
-        config.set(k, v).map_err(anyhow::Error::msg)?;
+        config.set_assignment(&kv).map_err(anyhow::Error::msg)?;
     }
     let engine = Engine::new(model, config);
     let mut findings = 0;
@@ -50,13 +32,13 @@ fn main() -> anyhow::Result<()> {
     let cold = cold.elapsed().as_secs_f64();
     // Passes to time (first argument, default 1); more make a steadier profile.
     let passes: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(1);
-    let (wall, cpu) = (Instant::now(), cpu_seconds());
+    let (wall, cpu) = (Instant::now(), unspin_eval::speed::user_cpu_seconds().unwrap_or(f64::NAN));
     for _ in 0..passes {
         for d in &news {
             findings += engine.check(d).findings.len();
         }
     }
-    let (wall, cpu) = (wall.elapsed().as_secs_f64(), cpu_seconds() - cpu);
+    let (wall, cpu) = (wall.elapsed().as_secs_f64(), unspin_eval::speed::user_cpu_seconds().unwrap_or(f64::NAN) - cpu);
     let mb = (bytes * passes) as f64 / 1e6;
     println!(
         "{mb:.2} MB, {findings} findings: {:.2} MB/s wall, {:.2} MB/s cpu; first pass (empty candidate cache) {:.2} MB/s",

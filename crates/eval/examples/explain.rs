@@ -9,8 +9,7 @@ use unspin_engine::{Config, Engine, Model};
 fn main() -> anyhow::Result<()> {
     let mut config = Config::default();
     for kv in std::env::args().skip(1) {
-        let (k, v) = kv.split_once('=').ok_or_else(|| anyhow::anyhow!("expected NAME=VALUE, got {kv:?}"))?;
-        config.set(k, v).map_err(anyhow::Error::msg)?;
+        config.set_assignment(&kv).map_err(anyhow::Error::msg)?;
     }
     let engine = Engine::new(Model::open(Path::new("model"))?, config);
     for line in std::io::stdin().lock().lines() {

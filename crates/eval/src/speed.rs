@@ -45,17 +45,24 @@ pub fn throughput(detector: &dyn Detector, docs: &[&str]) -> Throughput {
     t
 }
 
-/// Peak resident set size of this process so far, in MB (10^6 bytes).
-pub fn peak_rss_mb() -> Option<f64> {
+fn own_usage() -> Option<libc::rusage> {
     // SAFETY: getrusage only writes into the zeroed struct we pass.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
-        return None;
-    }
-    let maxrss = usage.ru_maxrss as f64;
+    (unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } == 0).then_some(usage)
+}
+
+/// Peak resident set size of this process so far, in MB (10^6 bytes).
+pub fn peak_rss_mb() -> Option<f64> {
+    let maxrss = own_usage()?.ru_maxrss as f64;
     // Linux reports kilobytes, macOS bytes.
     let bytes = if cfg!(target_os = "macos") { maxrss } else { maxrss * 1024.0 };
     Some(bytes / 1e6)
+}
+
+/// User CPU time this process has used so far, in seconds.
+pub fn user_cpu_seconds() -> Option<f64> {
+    let t = own_usage()?.ru_utime;
+    Some(t.tv_sec as f64 + t.tv_usec as f64 * 1e-6)
 }
 
 /// The yardstick: a plain case-insensitive fixed-string scan for the listed
