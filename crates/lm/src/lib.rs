@@ -423,16 +423,10 @@ impl LanguageModel {
 
     /// Sum of log10 P over `words` given the preceding context ids.
     pub fn score_sequence(&self, context: &[u32], words: &[u32]) -> f32 {
-        let mut hist: Vec<u32> = context[context.len().saturating_sub(2)..].to_vec();
-        let mut total = 0.0;
-        for &w in words {
-            total += self.log10_prob(&hist, w);
-            hist.push(w);
-            if hist.len() > 2 {
-                hist.remove(0);
-            }
-        }
-        total
+        // A missing context word is one the model does not know: no history.
+        let at = |back: usize| context.len().checked_sub(back).map_or(u32::MAX, |i| context[i]);
+        let mut ctx = self.context(at(2), at(1));
+        words.iter().map(|&w| self.advance(&mut ctx, w)).sum()
     }
 }
 
@@ -483,5 +477,17 @@ mod slot_tests {
             }
         }
         assert!(backed_off > 0);
+        // Whole sequences after contexts of every length, as a caller
+        // without `advance` would score them.
+        for context in [&[][..], &ids[..1], &ids[1..3], &[unknown, ids[0]][..]] {
+            let words: Vec<u32> = ids.iter().rev().copied().collect();
+            let mut hist: Vec<u32> = context.to_vec();
+            let mut expected = 0.0;
+            for &w in &words {
+                expected += lm.log10_prob(&hist, w);
+                hist.push(w);
+            }
+            assert_eq!(lm.score_sequence(context, &words), expected, "context {context:?}");
+        }
     }
 }
