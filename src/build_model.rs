@@ -1,7 +1,7 @@
 //! `unspin build-model`: turns the downloaded public data into unspin's
 //! memory-mapped model files.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Args;
@@ -29,15 +29,11 @@ fn need(path: PathBuf) -> anyhow::Result<PathBuf> {
 pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
     let sphinx = need(args.data.join("pocketsphinx/en-us.lm.bin"))?;
     let wordnet = need(args.data.join("wordnet"))?;
-    let words = args.data.join("symspell/frequency_dictionary_en_82_765.txt");
-    let bigrams = args.data.join("symspell/frequency_bigramdictionary_en_243_342.txt");
     std::fs::create_dir_all(&args.out).map_err(|e| UserError(format!("{}: {e}", args.out.display())))?;
 
     let t = Instant::now();
     let lm_out = args.out.join(unspin_engine::model::LM_FILE);
-    let opt = |p: &Path| if p.exists() { Some(p.to_path_buf()) } else { None };
-    let (w, b) = (opt(&words), opt(&bigrams));
-    unspin_lm::convert::sphinx_to_unspin(&sphinx, w.as_deref(), b.as_deref(), &lm_out)?;
+    unspin_lm::convert::sphinx_to_unspin(&sphinx, &lm_out)?;
     eprintln!("unspin: wrote {} in {:.1}s", lm_out.display(), t.elapsed().as_secs_f64());
 
     let t = Instant::now();

@@ -7,7 +7,8 @@
 //!
 //! cargo run --release -p unspin-eval --example fit_confidence -- [NAME=VALUE...]
 //! (settings as for `unspin eval --set`, applied to the permissive decoding
-//! the features are collected under).
+//! the features are collected under). `UNSPIN_TORTURED_SHARE=x` scales the
+//! weight of the tortured-phrase rows against the Brown rows (default 1).
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -67,7 +68,9 @@ fn main() -> anyhow::Result<()> {
         .collect();
     let tortured: Vec<([f32; N], bool)> = tortured.into_iter().flatten().collect();
     let brown_rows = rows.len();
-    let repeat = (brown_rows / tortured.len().max(1)).clamp(1, 20);
+    // $UNSPIN_TORTURED_SHARE scales the tortured rows' weight (default 1).
+    let share: f64 = std::env::var("UNSPIN_TORTURED_SHARE").ok().and_then(|v| v.parse().ok()).unwrap_or(1.0);
+    let repeat = (((brown_rows / tortured.len().max(1)) as f64 * share).round() as usize).clamp(1, 20);
     eprintln!("{} tortured-phrase candidates ({} right), weight {repeat}", tortured.len(), tortured.iter().filter(|t| t.1).count());
     let tortured_right = tortured.iter().filter(|t| t.1).count();
     for _ in 0..repeat {

@@ -88,14 +88,7 @@ impl NgramLists {
 }
 
 /// Reads a Sphinx binary trie LM (`en-us.lm.bin`) and writes unspin's LM file.
-/// The symspell frequency files are accepted for forward compatibility and
-/// are not stored yet.
-pub fn sphinx_to_unspin(
-    sphinx: &Path,
-    _symspell_words: Option<&Path>,
-    _symspell_bigrams: Option<&Path>,
-    out: &Path,
-) -> Result<ConvertStats, LmError> {
+pub fn sphinx_to_unspin(sphinx: &Path, out: &Path) -> Result<ConvertStats, LmError> {
     let name = sphinx.display().to_string();
     let bytes = std::fs::read(sphinx).map_err(|source| LmError::Io { path: name.clone(), source })?;
     let lists = crate::sphinx::read(&bytes).map_err(|what| LmError::Format { path: name.clone(), what })?;

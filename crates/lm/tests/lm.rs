@@ -52,9 +52,9 @@ fn malformed_sphinx_input_is_an_error() {
     let src = dir.path().join("bad.lm.bin");
     let out = dir.path().join("lm.unspin");
     std::fs::write(&src, b"Trie Language Model\x03\x05\x00").unwrap();
-    assert!(sphinx_to_unspin(&src, None, None, &out).is_err());
+    assert!(sphinx_to_unspin(&src, &out).is_err());
     std::fs::write(&src, b"hello").unwrap();
-    assert!(sphinx_to_unspin(&src, None, None, &out).is_err());
+    assert!(sphinx_to_unspin(&src, &out).is_err());
 }
 
 /// The real CMU Sphinx en-us model, when scripts/fetch-data.sh has fetched it.
@@ -68,7 +68,7 @@ fn real_sphinx_model_converts_and_answers_sensibly() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("lm.unspin");
     let t = std::time::Instant::now();
-    let stats = sphinx_to_unspin(&src, None, None, &out).unwrap();
+    let stats = sphinx_to_unspin(&src, &out).unwrap();
     eprintln!("converted in {:?}: {stats:?}", t.elapsed());
     assert_eq!(stats.unigrams, 72547);
     let t = std::time::Instant::now();
