@@ -176,6 +176,7 @@ impl<'a> Candidates<'a> {
 /// more than scoring, and the same words recur in every document. Keyed by
 /// the phrase's language-model ids (up to four; the detector's spans are no
 /// longer). Bounded: emptied when full, so memory stays flat on any corpus.
+/// Single words the model's candidate table serves do not enter it.
 #[derive(Default)]
 pub(crate) struct CandidateCache {
     map: std::sync::RwLock<HashMap<PhraseKey, Arc<Vec<Resolved>>, rustc_hash::FxBuildHasher>>,
@@ -374,7 +375,7 @@ impl<'a> Detector<'a> {
             if cand.ids.len() == present.len() && cand.ids.iter().zip(&present).all(|(a, b)| a == b) {
                 continue;
             }
-            let lm_gain = self.score_path(ctx, &cand.ids, &tail) - base;
+            let lm_gain = self.score_path(ctx, cand.ids, &tail) - base;
             better += (lm_gain > 0.0) as usize;
             let freq: f32 = cand.ids.iter().map(|&w| self.lm.unigram_log10(w)).sum();
             let cost = cand.channel + self.config.spin_prior_log10 - self.config.frequency_discount * (freq - present_freq);
