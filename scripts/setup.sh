@@ -5,7 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/fetch-data.sh
 cargo build --release --locked
-if [ ! -f model/lm.unspin ] || [ ! -f model/lexicon.unspin ] || [ target/release/unspin -nt model/lexicon.unspin ]; then
+# build-model writes candidates.unspin last, from the other two: a model
+# without it (built before it existed, or by a build that stopped) or older
+# than the binary is rebuilt.
+if [ ! -f model/lm.unspin ] || [ ! -f model/lexicon.unspin ] || [ ! -f model/candidates.unspin ] \
+  || [ target/release/unspin -nt model/candidates.unspin ]; then
   target/release/unspin build-model --data .cache/data --out model
 fi
 target/release/unspin check --threshold 0.5 data/examples/spun-news.txt

@@ -28,6 +28,7 @@ use std::sync::Arc;
 use unspin_lm::{Context, LanguageModel};
 use unspin_text::{Token, TokenKind};
 
+use crate::candidates::{CandidateRef, CandidateTable, Entry};
 use crate::{Config, Evidence, Finding, Source};
 use unspin_lexicon::Lexicon;
 
@@ -69,6 +70,7 @@ pub(crate) struct Detector<'a> {
     pub lexicon: &'a Lexicon,
     pub config: &'a Config,
     pub cache: &'a CandidateCache,
+    pub table: Option<&'a CandidateTable>,
     pub substitutes: Option<&'a Substitutes>,
 }
 
@@ -100,9 +102,73 @@ impl Substitutes {
 
 /// A candidate original, resolved to language-model ids.
 pub(crate) struct Resolved {
-    ids: Vec<u32>,
-    text: String,
-    channel: f32,
+    pub ids: Vec<u32>,
+    pub text: String,
+    pub channel: f32,
+}
+
+/// The candidate originals of a written phrase, from the lexicon: of its
+/// `MAX_LEXICON_CANDIDATES` best by channel, those the language model knows,
+/// and of these, when there are more than `max_lexicon_candidates`, that
+/// many of the likeliest. Also returns how many there were before that cut
+/// (the candidate table records it to serve smaller cuts).
+pub(crate) fn lexicon_candidates(lm: &LanguageModel, lexicon: &Lexicon, ids: &[u32], max_lexicon_candidates: usize) -> (Vec<Resolved>, usize) {
+    let words: Vec<&str> = ids.iter().map(|&id| lm.word(id)).collect();
+    let mut cands = lexicon.originals(&words);
+    cands.truncate(MAX_LEXICON_CANDIDATES);
+    let mut resolved: Vec<Resolved> = cands
+        .into_iter()
+        .filter_map(|c| {
+            let ids: Vec<u32> = c.original.split(' ').map(|w| lm.word_id(w).unwrap_or(OOV)).collect();
+            (!ids.contains(&OOV)).then_some(Resolved { ids, text: c.original, channel: c.channel_log10 })
+        })
+        .collect();
+    let before_cut = resolved.len();
+    if max_lexicon_candidates < resolved.len() {
+        // Keep the likeliest originals before any context is seen:
+        // P(original | written) ~ P(written | original) P(original),
+        // the channel times the phrase's own probability. The sort is
+        // stable, which the candidate table relies on (a smaller cut is a
+        // prefix of a larger one).
+        let prior = |r: &Resolved| r.channel + lm.score_sequence(&[], &r.ids);
+        let mut ranked: Vec<(f32, Resolved)> = resolved.into_iter().map(|r| (prior(&r), r)).collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+        ranked.truncate(max_lexicon_candidates);
+        resolved = ranked.into_iter().map(|(_, r)| r).collect();
+    }
+    (resolved, before_cut)
+}
+
+/// The candidate originals of a phrase, as the detector scores them.
+pub(crate) enum Candidates<'a> {
+    /// A single word's, from the candidate table.
+    Table(Entry<'a>),
+    /// Computed from the lexicon (and the substitutes), shared through the cache.
+    Computed(Arc<Vec<Resolved>>),
+}
+
+impl<'a> Candidates<'a> {
+    fn len(&self) -> usize {
+        match self {
+            Candidates::Table(e) => e.len(),
+            Candidates::Computed(v) => v.len(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn get(&self, i: usize) -> Option<CandidateRef<'_>> {
+        match self {
+            Candidates::Table(e) => e.get(i),
+            Candidates::Computed(v) => v.get(i).map(|r| CandidateRef { ids: &r.ids, text: &r.text, channel: r.channel }),
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = CandidateRef<'_>> {
+        (0..self.len()).map_while(|i| self.get(i))
+    }
 }
 
 /// Candidate originals per written phrase, shared by all documents an
@@ -110,6 +176,7 @@ pub(crate) struct Resolved {
 /// more than scoring, and the same words recur in every document. Keyed by
 /// the phrase's language-model ids (up to four; the detector's spans are no
 /// longer). Bounded: emptied when full, so memory stays flat on any corpus.
+/// Single words the model's candidate table serves do not enter it.
 #[derive(Default)]
 pub(crate) struct CandidateCache {
     map: std::sync::RwLock<HashMap<PhraseKey, Arc<Vec<Resolved>>, rustc_hash::FxBuildHasher>>,
@@ -121,7 +188,7 @@ const CACHE_ENTRIES: usize = 200_000;
 
 /// Candidate originals taken from the lexicon per phrase, best channel
 /// first, before `Config::max_lexicon_candidates` keeps the likeliest.
-const MAX_LEXICON_CANDIDATES: usize = 200;
+pub(crate) const MAX_LEXICON_CANDIDATES: usize = 200;
 
 impl CandidateCache {
     fn get_or_insert(&self, key: PhraseKey, make: impl FnOnce() -> Vec<Resolved>) -> Arc<Vec<Resolved>> {
@@ -249,32 +316,24 @@ impl<'a> Detector<'a> {
 
     /// The candidate originals of a written phrase (its language-model ids,
     /// at most four) that the language model knows, at most
-    /// `max_lexicon_candidates` of the likeliest
-    /// (cached).
-    fn candidates(&self, ids: &[u32]) -> Arc<Vec<Resolved>> {
+    /// `max_lexicon_candidates` of the likeliest: from the candidate table
+    /// for a single word it holds, else computed and cached.
+    fn candidates(&self, ids: &[u32]) -> Candidates<'a> {
+        let max = self.config.max_lexicon_candidates;
+        let entry = match (self.table, ids) {
+            (Some(table), [id]) => table.entry(*id, max),
+            _ => None,
+        };
+        if let (Some(entry), None) = (entry, self.substitutes) {
+            return Candidates::Table(entry);
+        }
         let mut key = [OOV; 4];
         key[..ids.len()].copy_from_slice(ids);
-        self.cache.get_or_insert(key, || {
-            let words: Vec<&str> = ids.iter().map(|&id| self.lm.word(id)).collect();
-            let mut cands = self.lexicon.originals(&words);
-            cands.truncate(MAX_LEXICON_CANDIDATES);
-            let mut resolved: Vec<Resolved> = cands
-                .into_iter()
-                .filter_map(|c| {
-                    let ids: Vec<u32> = c.original.split(' ').map(|w| self.id_of(w)).collect();
-                    (!ids.contains(&OOV)).then_some(Resolved { ids, text: c.original, channel: c.channel_log10 })
-                })
-                .collect();
-            if self.config.max_lexicon_candidates < resolved.len() {
-                // Keep the likeliest originals before any context is seen:
-                // P(original | written) ~ P(written | original) P(original),
-                // the channel times the phrase's own probability.
-                let prior = |r: &Resolved| r.channel + self.lm.score_sequence(&[], &r.ids);
-                let mut ranked: Vec<(f32, Resolved)> = resolved.into_iter().map(|r| (prior(&r), r)).collect();
-                ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
-                ranked.truncate(self.config.max_lexicon_candidates);
-                resolved = ranked.into_iter().map(|(_, r)| r).collect();
-            }
+        Candidates::Computed(self.cache.get_or_insert(key, || {
+            let mut resolved = match entry {
+                Some(entry) => entry.to_resolved(),
+                None => lexicon_candidates(self.lm, self.lexicon, ids, max).0,
+            };
             if let (Some(subs), [id]) = (self.substitutes, ids) {
                 for &(o, channel) in subs.originals.get(id).map(|v| v.as_slice()).unwrap_or(&[]) {
                     if !resolved.iter().any(|r| r.ids == [o]) {
@@ -283,7 +342,7 @@ impl<'a> Detector<'a> {
                 }
             }
             resolved
-        })
+        }))
     }
 
     fn span_options(&self, s: &Sentence, start: usize, end: usize) -> Vec<Opt> {
@@ -302,7 +361,7 @@ impl<'a> Detector<'a> {
         const SLOTS_AHEAD: usize = 12;
         const RECORDS_AHEAD: usize = 6;
         let (before, after) = (ctx.last(), tail[0]);
-        let edge_pairs = |c: &Resolved| [(before, c.ids[0]), (*c.ids.last().unwrap(), after)];
+        let edge_pairs = |c: CandidateRef| [(before, c.ids[0]), (*c.ids.last().unwrap(), after)];
         for c in cands.iter().take(SLOTS_AHEAD) {
             edge_pairs(c).into_iter().for_each(|(a, b)| self.lm.prefetch_slot(a, b));
         }
@@ -316,13 +375,13 @@ impl<'a> Detector<'a> {
             if cand.ids.len() == present.len() && cand.ids.iter().zip(&present).all(|(a, b)| a == b) {
                 continue;
             }
-            let lm_gain = self.score_path(ctx, &cand.ids, &tail) - base;
+            let lm_gain = self.score_path(ctx, cand.ids, &tail) - base;
             better += (lm_gain > 0.0) as usize;
             let freq: f32 = cand.ids.iter().map(|&w| self.lm.unigram_log10(w)).sum();
             let cost = cand.channel + self.config.spin_prior_log10 - self.config.frequency_discount * (freq - present_freq);
             let gain = lm_gain + cost;
             if gain > -self.config.candidate_slack {
-                scored.push((gain, Opt { start, end, ids: cand.ids.clone(), text: cand.text.clone(), cost, beaten_by: 0.0 }));
+                scored.push((gain, Opt { start, end, ids: cand.ids.to_vec(), text: cand.text.to_string(), cost, beaten_by: 0.0 }));
             }
         }
         let beaten_by = better as f32 / cands.len().max(1) as f32;

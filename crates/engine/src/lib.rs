@@ -7,6 +7,7 @@
 //! println!("{}", unspin_engine::apply("The Joined Together States is a nation.", &report.findings));
 //! ```
 
+pub mod candidates;
 mod detect;
 pub mod fingerprints;
 mod numbers;
@@ -319,7 +320,14 @@ impl Engine {
         let substitutes = self.config.function_words.then(|| {
             self.substitutes.get_or_init(|| detect::Substitutes::new(&self.model.lm.find_substitutes(&Default::default())))
         });
-        detect::Detector { lm: &self.model.lm, lexicon: &self.model.lexicon, config: &self.config, cache: &self.cache, substitutes }
+        detect::Detector {
+            lm: &self.model.lm,
+            lexicon: &self.model.lexicon,
+            config: &self.config,
+            cache: &self.cache,
+            table: self.model.candidates.as_ref(),
+            substitutes,
+        }
     }
 
     /// Finds spun phrases in `text`.

@@ -5,9 +5,14 @@ use std::path::{Path, PathBuf};
 use unspin_lexicon::Lexicon;
 use unspin_lm::LanguageModel;
 
+use crate::candidates::{CandidateError, CandidateTable};
+
 /// File names inside a model directory.
 pub const LM_FILE: &str = "lm.unspin";
 pub const LEXICON_FILE: &str = "lexicon.unspin";
+/// Optional: the candidate originals of every single word, precomputed
+/// (see `crate::candidates`).
+pub const CANDIDATES_FILE: &str = "candidates.unspin";
 
 /// The command that builds the model, named in every "model missing" error.
 pub const SETUP_HINT: &str = "run `scripts/setup.sh` (or `unspin build-model`) to build it";
@@ -22,17 +27,28 @@ pub enum ModelError {
     Lm(#[from] unspin_lm::LmError),
     #[error("{0}")]
     Lexicon(#[from] unspin_lexicon::LexiconError),
+    #[error("{0}")]
+    Candidates(#[from] CandidateError),
 }
 
-/// The language model and the lexicon, loaded together.
+/// The language model and the lexicon, loaded together, and the candidate
+/// table made from them when the model directory has one.
 pub struct Model {
     pub lm: LanguageModel,
     pub lexicon: Lexicon,
+    /// Only a speed-up: without it (model directories built before it
+    /// existed, small test models) the engine computes the same candidates
+    /// from the lexicon.
+    pub candidates: Option<CandidateTable>,
     pub dir: PathBuf,
 }
 
 impl Model {
-    /// Opens `dir/lm.unspin` and `dir/lexicon.unspin` (memory-mapped).
+    /// Opens `dir/lm.unspin`, `dir/lexicon.unspin` and, if present,
+    /// `dir/candidates.unspin` (memory-mapped). A candidate table made from
+    /// other model files is an error rather than silently ignored: the
+    /// engine would be correct without it but several times slower on
+    /// fresh text, and the fix (`unspin build-model`) is quick.
     pub fn open(dir: &Path) -> Result<Model, ModelError> {
         let lm_path = dir.join(LM_FILE);
         let lex_path = dir.join(LEXICON_FILE);
@@ -42,7 +58,17 @@ impl Model {
         if !lex_path.is_file() {
             return Err(ModelError::MissingFile { dir: dir.to_path_buf(), file: LEXICON_FILE });
         }
-        Ok(Model { lm: LanguageModel::open(&lm_path)?, lexicon: Lexicon::open(&lex_path)?, dir: dir.to_path_buf() })
+        let lm = LanguageModel::open(&lm_path)?;
+        let lexicon = Lexicon::open(&lex_path)?;
+        let cand_path = dir.join(CANDIDATES_FILE);
+        let candidates = if cand_path.is_file() {
+            let table = CandidateTable::open(&cand_path)?;
+            table.check_made_from(&lm, &lexicon)?;
+            Some(table)
+        } else {
+            None
+        };
+        Ok(Model { lm, lexicon, candidates, dir: dir.to_path_buf() })
     }
 
     /// Opens the model at `explicit`, or else the first of the default places.

@@ -69,7 +69,6 @@ pub struct Lexicon {
     rev: &'static [u32],
     all_postings: &'static [Posting],
     degrees: &'static [u32],
-    #[allow(dead_code)]
     store: Store,
     /// Irregular forms: form -> (lemma, form kind), and lemma -> forms.
     irregular: HashMap<String, Vec<(String, Form)>>,
@@ -137,6 +136,12 @@ impl Lexicon {
     fn phrase(&self, id: u32) -> &str {
         let o = self.offsets;
         &self.text[o[id as usize] as usize..o[id as usize + 1] as usize]
+    }
+
+    /// The container this lexicon was read from (its checksum identifies
+    /// the lexicon to files derived from it).
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     pub fn len(&self) -> usize {

@@ -89,7 +89,6 @@ pub struct LanguageModel {
     /// empty in files written before it existed, then lookups search.
     slots: &'static [u32],
     vocab: &'static str,
-    #[allow(dead_code)]
     store: Store,
     /// Word ids by word: a table of ids only, compared against `vocab`, so
     /// that a lookup touches a small, dense table and the contiguous
@@ -251,6 +250,12 @@ impl LanguageModel {
     pub fn word(&self, id: u32) -> &str {
         let (s, e) = self.word_offsets[id as usize];
         &self.vocab[s as usize..e as usize]
+    }
+
+    /// The container this model was read from (its checksum identifies
+    /// the model to files derived from it).
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     pub fn vocab_len(&self) -> usize {

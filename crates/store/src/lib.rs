@@ -234,6 +234,17 @@ impl Store {
         self.kind
     }
 
+    /// The XXH3-64 checksum the header records (verified at open): what
+    /// identifies the contents of a model file to the files derived from it.
+    pub fn checksum(&self) -> u64 {
+        u64::from_le_bytes(self.bytes()[32..40].try_into().unwrap())
+    }
+
+    /// The length of the container in bytes.
+    pub fn file_len(&self) -> u64 {
+        self.bytes().len() as u64
+    }
+
     /// The raw bytes of a section.
     pub fn section(&self, name: &str) -> Result<&[u8]> {
         let (_, off, len) = self
