@@ -51,6 +51,20 @@ struct Sentence {
     ids: Vec<u32>,
 }
 
+/// Up to two words after a span, then </s> (see `Detector::tail`); kept
+/// on the stack, as it is taken for every span scored.
+struct Tail {
+    ids: [u32; 2],
+    len: usize,
+}
+
+impl std::ops::Deref for Tail {
+    type Target = [u32];
+    fn deref(&self) -> &[u32] {
+        &self.ids[..self.len]
+    }
+}
+
 /// A replacement of units `start..end` by `ids`.
 #[derive(Clone)]
 struct Opt {
@@ -266,13 +280,14 @@ impl<'a> Detector<'a> {
     }
 
     /// The ids after unit `u` that a change before them affects (two, then </s>).
-    fn tail(&self, s: &Sentence, u: usize) -> Vec<u32> {
+    fn tail(&self, s: &Sentence, u: usize) -> Tail {
         let at = if u < s.units.len() { s.units[u].first } else { s.ids.len() };
-        let mut t: Vec<u32> = s.ids[at..].iter().take(2).copied().collect();
-        if t.len() < 2 {
-            t.push(self.lm.eos());
+        let rest = &s.ids[at..];
+        match rest {
+            [a, b, ..] => Tail { ids: [*a, *b], len: 2 },
+            [a] => Tail { ids: [*a, self.lm.eos()], len: 2 },
+            [] => Tail { ids: [self.lm.eos(), 0], len: 1 },
         }
-        t
     }
 
     fn score_path(&self, mut ctx: Context, words: &[u32], tail: &[u32]) -> f32 {
@@ -350,7 +365,8 @@ impl<'a> Detector<'a> {
         let ctx = self.history(s, start);
         let tail = self.tail(s, end);
         let base = self.score_path(ctx, &present, &tail);
-        let mut scored: Vec<(f32, Opt)> = Vec::new();
+        // (gain, candidate index, cost): options are built for the best few only.
+        let mut scored: Vec<(f32, usize, f32)> = Vec::new();
         let present_freq: f32 = present.iter().map(|&w| self.lm.unigram_log10(w)).sum();
         let cands = self.candidates(&present);
         let mut better = 0usize;
@@ -381,14 +397,19 @@ impl<'a> Detector<'a> {
             let cost = cand.channel + self.config.spin_prior_log10 - self.config.frequency_discount * (freq - present_freq);
             let gain = lm_gain + cost;
             if gain > -self.config.candidate_slack {
-                scored.push((gain, Opt { start, end, ids: cand.ids.to_vec(), text: cand.text.to_string(), cost, beaten_by: 0.0 }));
+                scored.push((gain, i, cost));
             }
         }
         let beaten_by = better as f32 / cands.len().max(1) as f32;
-        scored.iter_mut().for_each(|(_, o)| o.beaten_by = beaten_by);
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
         scored.truncate(self.config.max_candidates);
-        scored.into_iter().map(|(_, o)| o).collect()
+        scored
+            .into_iter()
+            .filter_map(|(_, i, cost)| {
+                let cand = cands.get(i)?;
+                Some(Opt { start, end, ids: cand.ids.to_vec(), text: cand.text.to_string(), cost, beaten_by })
+            })
+            .collect()
     }
 
     /// Decodes units `a..b` jointly. Returns the chosen options with each one's
@@ -553,7 +574,7 @@ impl<'a> Detector<'a> {
                         restored_fit: self.context_fit(&s, o.start, o.end, &o.ids),
                         beaten_by: o.beaten_by,
                     };
-                    let confidence = evidence.confidence(&self.config.confidence_weights);
+                    let confidence = evidence.confidence(&self.config.confidence_model);
                     let first = &tokens[s.units[o.start].token];
                     let last = &tokens[s.units[o.end - 1].token];
                     let written = &text[first.start..last.end];
@@ -580,7 +601,7 @@ impl<'a> Detector<'a> {
     fn context_fit(&self, s: &Sentence, start: usize, end: usize, ids: &[u32]) -> f32 {
         let tail = self.tail(s, end);
         let in_context = self.score_path(self.history(s, start), ids, &tail);
-        let alone: f32 = ids.iter().chain(&tail).map(|&w| self.lm.unigram_log10(w)).sum();
+        let alone: f32 = ids.iter().chain(tail.iter()).map(|&w| self.lm.unigram_log10(w)).sum();
         in_context - alone
     }
 

@@ -8,6 +8,7 @@
 //! ```
 
 pub mod candidates;
+pub mod confidence;
 mod detect;
 pub mod fingerprints;
 mod numbers;
@@ -18,6 +19,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+pub use confidence::ConfidenceModel;
 pub use fingerprints::{Fingerprint, FingerprintError, Fingerprints};
 pub use model::{Model, ModelError};
 
@@ -78,9 +80,10 @@ pub struct Config {
     pub min_confidence: f64,
     /// log10 of the prior probability that a given phrase was swapped.
     pub spin_prior_log10: f32,
-    /// Weights of the logistic model that turns a restoration's evidence
-    /// into its confidence, in the order of [`Evidence::features`].
-    pub confidence_weights: [f32; Evidence::FEATURES],
+    /// The model that turns a restoration's evidence into its confidence
+    /// (see [`confidence`]); by default the one fitted on the development
+    /// split and shipped with the engine.
+    pub confidence_model: Arc<ConfidenceModel>,
     /// How much of the candidate's advantage in plain word frequency is
     /// discounted (0: none, 1: judge by association with the context only).
     /// A language model prefers frequent words everywhere; without this it
@@ -133,9 +136,9 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Config {
         Config {
-            min_confidence: 0.71,
+            min_confidence: 0.675,
             spin_prior_log10: -1.5,
-            confidence_weights: DEFAULT_CONFIDENCE_WEIGHTS,
+            confidence_model: ConfidenceModel::default_model(),
             frequency_discount: 0.0,
             max_lexicon_candidates: 64,
             abnormal_sides: 2,
@@ -167,8 +170,12 @@ impl Config {
         match name {
             "min_confidence" => self.min_confidence = f()?,
             "spin_prior_log10" => self.spin_prior_log10 = f()? as f32,
-            _ if name.starts_with("w") && name[1..].parse::<usize>().is_ok_and(|i| i < Evidence::FEATURES) => {
-                self.confidence_weights[name[1..].parse::<usize>().unwrap()] = f()? as f32
+            "confidence_model" => {
+                let model = ConfidenceModel::open(std::path::Path::new(value))?;
+                if model.features != Evidence::FEATURES {
+                    return Err(format!("{value}: the model has {} features, the engine {}", model.features, Evidence::FEATURES));
+                }
+                self.confidence_model = Arc::new(model)
             }
             "frequency_discount" => self.frequency_discount = f()? as f32,
             "verify_floor" => self.verify_floor = f()?,
@@ -245,18 +252,10 @@ impl Evidence {
     }
 
     /// Probability (0..1) that the written phrase is a swap of the suggestion.
-    pub fn confidence(&self, weights: &[f32; Evidence::FEATURES]) -> f64 {
-        let z: f32 = self.features().iter().zip(weights).map(|(x, w)| x * w).sum();
-        1.0 / (1.0 + (-z as f64).exp())
+    pub fn confidence(&self, model: &ConfidenceModel) -> f64 {
+        model.probability(&self.features())
     }
 }
-
-/// Fitted on the development split of the evaluation (clean Brown documents
-/// and their spun copies) by `cargo run --release -p unspin-eval --example
-/// fit_confidence`; never on the test split.
-pub const DEFAULT_CONFIDENCE_WEIGHTS: [f32; Evidence::FEATURES] = [
-    2.2898, 0.4596, 0.0582, 0.0, 0.2822, 0.9894, -0.3211, -2.5570, 0.2645, 0.2351, -0.1907, 1.4562,
-];
 
 /// A model finding with the evidence behind it (see [`Engine::explain`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

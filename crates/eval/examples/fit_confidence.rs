@@ -1,124 +1,178 @@
-//! Fits the weights of the engine's confidence model (a logistic regression
-//! over `Evidence::features`) on the DEVELOPMENT split only: clean Brown
-//! documents (every restoration there is wrong) and their spun copies at
-//! 10, 20 and 30% (a restoration is right when it overlaps a gold swap).
-//! Prints the weights and, per threshold, the dev false positives per 1,000
-//! clean words and the share of gold swaps found.
+//! Fits the engine's confidence model (boosted trees over
+//! `Evidence::features`, see `unspin_engine::confidence`) on the DEVELOPMENT
+//! split only: clean Brown documents (every restoration there is wrong),
+//! their spun copies at 10, 20 and 30% (a restoration is right when it
+//! overlaps a gold swap), and the development half of the July tortured
+//! phrases in the carrier sentences.
 //!
-//! cargo run --release -p unspin-eval --example fit_confidence -- [NAME=VALUE...]
-//! (settings as for `unspin eval --set`, applied to the permissive decoding
-//! the features are collected under). `UNSPIN_TORTURED_SHARE=x` scales the
-//! weight of the tortured-phrase rows against the Brown rows (default 1).
+//! First a two-fold cross-validation (by Brown document and by tortured
+//! phrase, so no document or phrase is judged by a model that saw it)
+//! prints, per threshold, the held-out false alarms per 1,000 clean words
+//! and the swaps and tortured phrases found: the default threshold is read
+//! from it. The two fold models, averaged, are the model written to OUT
+//! (default crates/engine/data/confidence.trees).
+//!
+//! cargo run --release -p unspin-eval --example fit_confidence -- [OUT] [NAME=VALUE...]
+//! (settings as for `unspin eval --set`, applied to the decoding the
+//! evidence is collected under). `UNSPIN_TORTURED_WEIGHT=x` weighs each
+//! tortured-phrase row (default 1) against a Brown row; `UNSPIN_BOOST` sets
+//! the boosting parameters (see below).
 use std::path::Path;
 
 use rayon::prelude::*;
-use unspin_engine::{Config, Engine, Evidence, Model};
+use unspin_engine::{Config, Engine, Model};
+use unspin_eval::boost::{fit, Params, Row};
 use unspin_eval::brown::{load_brown, select, Split};
 use unspin_eval::spinner::Spinner;
 
-const N: usize = Evidence::FEATURES;
+/// What a row comes from.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Clean,
+    Spun,
+    Tortured,
+}
+
+struct Labelled {
+    features: Vec<f32>,
+    right: bool,
+    kind: Kind,
+    /// Brown document or tortured phrase: the unit of the folds.
+    group: usize,
+    /// Tortured-phrase instance (phrase in one carrier), for counting finds.
+    instance: usize,
+}
 
 fn main() -> anyhow::Result<()> {
+    let mut out = "crates/engine/data/confidence.trees".to_string();
     let mut config = Config::default();
     for arg in std::env::args().skip(1) {
-        config.set_assignment(&arg).map_err(anyhow::Error::msg)?;
+        if arg.contains('=') {
+            config.set_assignment(&arg).map_err(anyhow::Error::msg)?;
+        } else {
+            out = arg;
+        }
     }
     let engine = Engine::new(Model::open(Path::new("model"))?, config);
     let spinner = Spinner::load(Path::new("../shared/data/spinner-dictionaries/article-rewriter-en.sdata"))?;
     let docs = select(&load_brown(Path::new(".cache/data/brown"))?, Split::Dev, None);
-    // (features, label, is_clean_doc)
-    let mut rows: Vec<([f32; N], bool, bool)> = Vec::new();
-    let clean_words: usize = docs.iter().map(|d| d.text.split_whitespace().count()).sum();
-    let clean: Vec<Vec<[f32; N]>> = docs.par_iter().map(|d| engine.explain(&d.text).iter().map(|e| e.evidence.features()).collect()).collect();
-    for c in clean.into_iter().flatten() {
-        rows.push((c, false, true));
+    let words: Vec<usize> = docs.iter().map(|d| d.text.split_whitespace().count()).collect();
+    let mut rows: Vec<Labelled> = Vec::new();
+    let clean: Vec<Vec<Vec<f32>>> =
+        docs.par_iter().map(|d| engine.explain(&d.text).iter().map(|e| e.evidence.features().to_vec()).collect()).collect();
+    for (group, found) in clean.into_iter().enumerate() {
+        rows.extend(found.into_iter().map(|features| Labelled { features, right: false, kind: Kind::Clean, group, instance: 0 }));
     }
-    let mut gold_total = 0usize;
+    let mut gold = [0usize; 2];
     for rate in [0.1, 0.2, 0.3] {
         let spun = unspin_eval::spin_docs(&spinner, &docs, rate, 20240601);
-        gold_total += spun.iter().map(|s| s.gold.len()).sum::<usize>();
-        let labelled: Vec<Vec<([f32; N], bool)>> = spun
+        for (i, s) in spun.iter().enumerate() {
+            gold[i % 2] += s.gold.len();
+        }
+        let found: Vec<Vec<(Vec<f32>, bool)>> = spun
             .par_iter()
             .map(|s| {
                 engine
                     .explain(&s.text)
                     .iter()
-                    .map(|e| {
-                        let f = &e.finding;
-                        let hit = s.gold.iter().any(|g| f.start < g.end && g.start < f.end);
-                        (e.evidence.features(), hit)
-                    })
+                    .map(|e| (e.evidence.features().to_vec(), s.gold.iter().any(|g| e.finding.start < g.end && g.start < e.finding.end)))
                     .collect()
             })
             .collect();
-        for (f, y) in labelled.into_iter().flatten() {
-            rows.push((f, y, false));
+        for (group, found) in found.into_iter().enumerate() {
+            rows.extend(found.into_iter().map(|(features, right)| Labelled { features, right, kind: Kind::Spun, group, instance: 0 }));
         }
     }
-    // Tortured phrases of the July list's development half, in the carrier
-    // sentences: a spinner of another kind (rare words for common ones).
-    // Their rows are weighted up to balance the two kinds of spinning.
     let july = unspin_eval::pps::dedup(&unspin_eval::pps::load_pps(Path::new("../shared/data/tortured-phrases/pps-2025-07.csv"))?);
     let dev: Vec<_> = july.into_iter().filter(|t| unspin_eval::pps::phrase_split(&t.phrase) == Split::Dev).collect();
     let templates = unspin_eval::pps::carriers();
     let instances = unspin_eval::measure::phrase_instances(&dev, Some(&templates));
-    let tortured: Vec<Vec<([f32; N], bool)>> = instances
+    let per_phrase = templates.len().max(1);
+    let found: Vec<Vec<(Vec<f32>, bool)>> = instances
         .par_iter()
-        .map(|i| engine.explain(&i.text).iter().map(|e| (e.evidence.features(), e.finding.start < i.end && i.start < e.finding.end)).collect())
+        .map(|i| engine.explain(&i.text).iter().map(|e| (e.evidence.features().to_vec(), e.finding.start < i.end && i.start < e.finding.end)).collect())
         .collect();
-    let tortured: Vec<([f32; N], bool)> = tortured.into_iter().flatten().collect();
-    let brown_rows = rows.len();
-    // $UNSPIN_TORTURED_SHARE scales the tortured rows' weight (default 1).
-    let share: f64 = std::env::var("UNSPIN_TORTURED_SHARE").ok().and_then(|v| v.parse().ok()).unwrap_or(1.0);
-    let repeat = (((brown_rows / tortured.len().max(1)) as f64 * share).round() as usize).clamp(1, 20);
-    eprintln!("{} tortured-phrase candidates ({} right), weight {repeat}", tortured.len(), tortured.iter().filter(|t| t.1).count());
-    let tortured_right = tortured.iter().filter(|t| t.1).count();
-    for _ in 0..repeat {
-        rows.extend(tortured.iter().map(|&(f, y)| (f, y, false)));
+    for (instance, found) in found.into_iter().enumerate() {
+        let group = instance / per_phrase;
+        rows.extend(found.into_iter().map(|(features, right)| Labelled { features, right, kind: Kind::Tortured, group, instance }));
     }
-    let pos = rows.iter().filter(|r| r.1).count();
-    eprintln!("{} candidates ({} right), {} clean words, {} gold swaps", rows.len(), pos, clean_words, gold_total);
-    // Features listed in $UNSPIN_FIT_DROP (comma-separated indices) are left out.
-    let drop: Vec<usize> = std::env::var("UNSPIN_FIT_DROP").unwrap_or_default().split(',').filter_map(|x| x.parse().ok()).collect();
-    let masked = |mut x: [f32; N]| {
-        for &d in &drop {
-            x[d] = 0.0;
+    let tortured_weight: f64 = std::env::var("UNSPIN_TORTURED_WEIGHT").ok().and_then(|v| v.parse().ok()).unwrap_or(1.0);
+    let weight = |r: &Labelled| if r.kind == Kind::Tortured { tortured_weight } else { 1.0 };
+    let as_row = |r: &Labelled| -> Row { (r.features.clone(), r.right, weight(r)) };
+    eprintln!(
+        "{} restorations ({} right); {} clean words; {} gold swaps; {} tortured-phrase instances",
+        rows.len(),
+        rows.iter().filter(|r| r.right).count(),
+        words.iter().sum::<usize>(),
+        gold[0] + gold[1],
+        instances.len()
+    );
+    // $UNSPIN_BOOST = "iterations,learning_rate,max_leaves,min_leaf,l2,bins" overrides the defaults.
+    let mut params = Params::default();
+    if let Ok(v) = std::env::var("UNSPIN_BOOST") {
+        let v: Vec<f64> = v.split(',').map(|x| x.parse()).collect::<Result<_, _>>()?;
+        anyhow::ensure!(v.len() == 6, "UNSPIN_BOOST needs six numbers");
+        params = Params { iterations: v[0] as usize, learning_rate: v[1], max_leaves: v[2] as usize, min_leaf: v[3] as usize, l2: v[4], bins: v[5] as usize };
+    }
+
+    // Held-out confidences by two-fold cross-validation.
+    // $UNSPIN_FOLDS: how many folds (default 4).
+    let folds: usize = std::env::var("UNSPIN_FOLDS").ok().and_then(|v| v.parse().ok()).unwrap_or(4);
+    let fold = |r: &Labelled| r.group % folds;
+    let mut held_out = vec![0f64; rows.len()];
+    let mut models = Vec::new();
+    for f in 0..folds {
+        let train: Vec<Row> = rows.iter().filter(|r| fold(r) != f).map(as_row).collect();
+        let model = fit(&train, &params);
+        for (i, r) in rows.iter().enumerate() {
+            if fold(r) == f {
+                held_out[i] = model.probability(&r.features);
+            }
         }
-        x
-    };
-    let w = unspin_eval::logistic::fit(&rows.iter().map(|r| (masked(r.0), r.1)).collect::<Vec<_>>(), 25);
-    println!("weights: {:?}", w);
-    let conf = |x: &[f32; N]| 1.0 / (1.0 + (-(x.iter().zip(&w).map(|(a, b)| a * b).sum::<f32>())).exp());
-    let brown = &rows[..brown_rows];
-    let tortured_instances = instances.len();
-    for t in [0.2, 0.3, 0.4, 0.5, 0.6, 0.625, 0.65, 0.675, 0.7, 0.725, 0.75, 0.8, 0.9] {
-        let found = tortured.iter().filter(|r| r.1 && conf(&r.0) >= t).count();
-        println!("threshold {t:.2}: tortured phrases in carriers found {:.3} ({found} of {tortured_instances}; {tortured_right} reachable)", found as f64 / tortured_instances as f64);
-        let rows = brown;
-        let fp = rows.iter().filter(|r| r.2 && conf(&r.0) >= t).count();
-        let tp = rows.iter().filter(|r| !r.2 && r.1 && conf(&r.0) >= t).count();
-        let flagged = rows.iter().filter(|r| !r.2 && conf(&r.0) >= t).count();
+        models.push(model);
+    }
+    let clean_words: usize = words.iter().sum();
+    println!("held-out (two-fold) on the development split:");
+    for t in [0.3, 0.4, 0.5, 0.55, 0.6, 0.625, 0.65, 0.675, 0.7, 0.725, 0.75, 0.8, 0.85, 0.9] {
+        let above = |kind: Kind| rows.iter().zip(&held_out).filter(move |(r, &c)| r.kind == kind && c >= t);
+        let fp = above(Kind::Clean).count();
+        let flagged = above(Kind::Spun).count();
+        let hits = above(Kind::Spun).filter(|(r, _)| r.right).count();
+        let mut tortured: Vec<usize> = above(Kind::Tortured).filter(|(r, _)| r.right).map(|(r, _)| r.instance).collect();
+        tortured.sort();
+        tortured.dedup();
         println!(
-            "threshold {t:.3}: clean FP/1k {:.2}, spun found {:.3} of gold, spun precision {:.3}",
+            "threshold {t:.3}: clean FP/1k {:.2}, swaps found {:.4} (precision {:.3}), tortured phrases in carriers found {:.3}",
             fp as f64 * 1000.0 / clean_words as f64,
-            tp as f64 / gold_total as f64 * 3.0 / 3.0,
-            tp as f64 / flagged.max(1) as f64
+            hits as f64 / (gold[0] + gold[1]) as f64,
+            hits as f64 / flagged.max(1) as f64,
+            tortured.len() as f64 / instances.len().max(1) as f64
         );
     }
-    // The plain noisy-channel score (LM gain plus channel), for comparison.
-    println!("plain noisy-channel score (lm_gain + channel):");
-    for t in [2.0f32, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0] {
-        let s = |x: &[f32; N]| x[1] + x[2];
-        let rows = brown;
-        let fp = rows.iter().filter(|r| r.2 && s(&r.0) >= t).count();
-        let tp = rows.iter().filter(|r| !r.2 && r.1 && s(&r.0) >= t).count();
-        let flagged = rows.iter().filter(|r| !r.2 && s(&r.0) >= t).count();
+    // The same at fixed rates of false alarms, for comparing settings.
+    let mut clean_scores: Vec<f64> = rows.iter().zip(&held_out).filter(|(r, _)| r.kind == Kind::Clean).map(|(_, &c)| c).collect();
+    clean_scores.sort_by(|a, b| b.total_cmp(a));
+    for rate in [0.5, 0.75, 0.9, 1.0] {
+        let k = (rate * clean_words as f64 / 1000.0) as usize;
+        let t = clean_scores.get(k).map_or(0.0, |&c| c + 1e-9);
+        let hits = rows.iter().zip(&held_out).filter(|(r, &c)| r.kind == Kind::Spun && r.right && c >= t).count();
+        let mut tortured: Vec<usize> =
+            rows.iter().zip(&held_out).filter(|(r, &c)| r.kind == Kind::Tortured && r.right && c >= t).map(|(r, _)| r.instance).collect();
+        tortured.sort();
+        tortured.dedup();
         println!(
-            "score {t:.1}: clean FP/1k {:.2}, spun found {:.3} of gold, spun precision {:.3}",
-            fp as f64 * 1000.0 / clean_words as f64,
-            tp as f64 / gold_total as f64,
-            tp as f64 / flagged.max(1) as f64
+            "at {rate:.2} clean FP/1k (threshold {t:.3}): swaps found {:.4}, tortured phrases found {:.3}",
+            hits as f64 / (gold[0] + gold[1]) as f64,
+            tortured.len() as f64 / instances.len().max(1) as f64
         );
     }
+    // The shipped model is the mean of the two fold models, not one fitted
+    // on all rows: trees remember the clean documents they were fitted on
+    // (in-sample they raise almost no false alarm at any threshold), so only
+    // models that never saw a document can set the threshold, and their
+    // mean keeps the calibration the threshold was read at.
+    let model = unspin_eval::boost::average(&models);
+    std::fs::write(&out, model.to_text())?;
+    println!("wrote {out}: {} trees", model.trees.len());
     Ok(())
 }

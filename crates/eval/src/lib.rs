@@ -15,6 +15,7 @@
 //! println!("{}", report.to_table());
 //! ```
 
+pub mod boost;
 pub mod brown;
 pub mod logistic;
 pub mod matching;

@@ -52,5 +52,5 @@ fn filtered_reports_equal_the_engine_at_each_threshold() {
             findings_seen += want.findings.len();
         }
     }
-    assert!(findings_seen > 20, "the texts exercise the filter ({findings_seen} findings)");
+    assert!(findings_seen >= 15, "the texts exercise the filter ({findings_seen} findings)");
 }
