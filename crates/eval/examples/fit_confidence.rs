@@ -16,7 +16,8 @@
 //! (settings as for `unspin eval --set`, applied to the decoding the
 //! evidence is collected under). `UNSPIN_TORTURED_WEIGHT=x` weighs each
 //! tortured-phrase row (default 1) against a Brown row; `UNSPIN_BOOST` sets
-//! the boosting parameters (see below).
+//! the boosting parameters (see below); `UNSPIN_LOGISTIC=1` cross-validates
+//! the logistic model the trees replaced instead, and writes nothing.
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -107,12 +108,21 @@ fn main() -> anyhow::Result<()> {
         gold[0] + gold[1],
         instances.len()
     );
-    // $UNSPIN_BOOST = "iterations,learning_rate,max_leaves,min_leaf,l2,bins" overrides the defaults.
+    // $UNSPIN_BOOST = "iterations,learning_rate,max_leaves,depth,min_leaf,l2,bins"
+    // overrides the defaults (depth 0: leaf-wise trees of max_leaves).
     let mut params = Params::default();
     if let Ok(v) = std::env::var("UNSPIN_BOOST") {
         let v: Vec<f64> = v.split(',').map(|x| x.parse()).collect::<Result<_, _>>()?;
-        anyhow::ensure!(v.len() == 6, "UNSPIN_BOOST needs six numbers");
-        params = Params { iterations: v[0] as usize, learning_rate: v[1], max_leaves: v[2] as usize, min_leaf: v[3] as usize, l2: v[4], bins: v[5] as usize };
+        anyhow::ensure!(v.len() == 7, "UNSPIN_BOOST needs seven numbers");
+        params = Params {
+            iterations: v[0] as usize,
+            learning_rate: v[1],
+            max_leaves: v[2] as usize,
+            depth: (v[3] > 0.0).then_some(v[3] as usize),
+            min_leaf: v[4] as usize,
+            l2: v[5],
+            bins: v[6] as usize,
+        };
     }
 
     // Held-out confidences by two-fold cross-validation.
@@ -123,6 +133,26 @@ fn main() -> anyhow::Result<()> {
     let mut models = Vec::new();
     for f in 0..folds {
         let train: Vec<Row> = rows.iter().filter(|r| fold(r) != f).map(as_row).collect();
+        if std::env::var_os("UNSPIN_LOGISTIC").is_some() {
+            // The logistic model the trees replaced, held out alike, for
+            // comparison (tortured rows weighted as in the fit it made).
+            const N: usize = unspin_engine::Evidence::FEATURES;
+            let linear: Vec<([f32; N], bool)> = train
+                .iter()
+                .flat_map(|r| {
+                    let x: [f32; N] = r.0.as_slice().try_into().expect("evidence features");
+                    std::iter::repeat_n((x, r.1), r.2.round().max(1.0) as usize)
+                })
+                .collect();
+            let w = unspin_eval::logistic::fit(&linear, 25);
+            for (i, r) in rows.iter().enumerate() {
+                if fold(r) == f {
+                    let z: f32 = r.features.iter().zip(&w).map(|(a, b)| a * b).sum();
+                    held_out[i] = 1.0 / (1.0 + (-z as f64).exp());
+                }
+            }
+            continue;
+        }
         let model = fit(&train, &params);
         for (i, r) in rows.iter().enumerate() {
             if fold(r) == f {
@@ -171,6 +201,9 @@ fn main() -> anyhow::Result<()> {
     // (in-sample they raise almost no false alarm at any threshold), so only
     // models that never saw a document can set the threshold, and their
     // mean keeps the calibration the threshold was read at.
+    if models.is_empty() {
+        return Ok(());
+    }
     let model = unspin_eval::boost::average(&models);
     std::fs::write(&out, model.to_text())?;
     println!("wrote {out}: {} trees", model.trees.len());
