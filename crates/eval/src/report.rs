@@ -297,7 +297,7 @@ impl EvalReport {
         );
         let _ = writeln!(
             out,
-            "- Tuning: thresholds and weights are tuned on the **{}** split only; the other split is held out and reported alongside.",
+            "- Tuning: thresholds and the confidence model are fitted on the **{}** split only; the other split is held out and reported alongside. The confidence model's trees were fitted on these very development documents and remember them, so the development rows flatter it; the held-out split is the measure (cross-validated development figures: `cargo run --release -p unspin-eval --example fit_confidence`).",
             self.tuning_split
         );
         for rule in &self.split_rules {
