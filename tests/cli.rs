@@ -156,7 +156,7 @@ fn real_model_is_quiet_on_clean_text_and_restore_matches_check() {
     assert!(report.spun, "the spun example should be called spun");
     assert!(report.findings.len() >= 3);
     let suggested: Vec<&str> = report.findings.iter().map(|f| f.suggestion.as_str()).collect();
-    for want in ["reporters", "jobs", "failure"] {
+    for want in ["jobs", "write", "failure"] {
         assert!(suggested.contains(&want), "{want} not among {suggested:?}");
     }
     for f in &report.findings {
@@ -174,7 +174,7 @@ fn real_model_is_quiet_on_clean_text_and_restore_matches_check() {
 }
 
 /// Restoration examples written for this project: each line is
-/// `spun sentence<TAB>expected restoration` (at threshold 0.5).
+/// `spun sentence<TAB>expected restoration` (at threshold 0.4, a reviewer's).
 #[test]
 fn real_model_restores_written_examples() {
     let Some(model) = real_model() else { return };
@@ -182,7 +182,7 @@ fn real_model_restores_written_examples() {
     let mut failures = Vec::new();
     for line in cases.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
         let (spun, want) = line.split_once('\t').unwrap();
-        let out = unspin().args(["restore", "--threshold", "0.5", "--model"]).arg(&model).write_stdin(spun).assert().success();
+        let out = unspin().args(["restore", "--threshold", "0.4", "--model"]).arg(&model).write_stdin(spun).assert().success();
         let got = String::from_utf8(out.get_output().stdout.clone()).unwrap();
         if got != want {
             failures.push(format!("{spun}\n  want {want}\n  got  {got}"));

@@ -573,11 +573,17 @@ impl<'a> Detector<'a> {
                         present_fit: self.context_fit(&s, o.start, o.end, &present),
                         restored_fit: self.context_fit(&s, o.start, o.end, &o.ids),
                         beaten_by: o.beaten_by,
+                        present_trigrams: self.seen_trigrams(&s, o.start, o.end, &present),
+                        restored_trigrams: self.seen_trigrams(&s, o.start, o.end, &o.ids),
+                        sentence_start: o.start == 0,
+                        capitalized: false,
+                        candidates: self.candidates(&present).len() as u16,
                     };
-                    let confidence = evidence.confidence(&self.config.confidence_model);
                     let first = &tokens[s.units[o.start].token];
                     let last = &tokens[s.units[o.end - 1].token];
                     let written = &text[first.start..last.end];
+                    let evidence = Evidence { capitalized: written.chars().next().is_some_and(char::is_uppercase), ..evidence };
+                    let confidence = evidence.confidence(&self.config.confidence_model);
                     let finding = Finding {
                         start: first.start,
                         end: last.end,
@@ -603,6 +609,19 @@ impl<'a> Detector<'a> {
         let in_context = self.score_path(self.history(s, start), ids, &tail);
         let alone: f32 = ids.iter().chain(tail.iter()).map(|&w| self.lm.unigram_log10(w)).sum();
         in_context - alone
+    }
+
+    /// How many of the trigrams that end on `ids`, in place of units
+    /// `start..end`, or on the two words after them the language model holds:
+    /// an author's phrase usually sits in familiar trigrams, a substitute
+    /// rarely does.
+    fn seen_trigrams(&self, s: &Sentence, start: usize, end: usize, ids: &[u32]) -> u8 {
+        let at = s.units[start].first;
+        let lead = at.min(2);
+        let mut seq: Vec<u32> = s.ids[at - lead..at].to_vec();
+        seq.extend_from_slice(ids);
+        seq.extend_from_slice(&self.tail(s, end));
+        (2.max(lead)..seq.len()).filter(|&i| self.lm.has_trigram(seq[i - 2], seq[i - 1], seq[i])).count() as u8
     }
 
     /// How many unseen edges make units `start..end` a suspect.

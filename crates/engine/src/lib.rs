@@ -228,12 +228,28 @@ pub struct Evidence {
     /// model prefers to it in its place: an author's own word usually fits
     /// better than most of its synonyms, a spinner's substitute worse.
     pub beaten_by: f32,
+    /// How many trigrams ending on the written phrase or on the two words
+    /// after it the language model holds.
+    #[serde(default)]
+    pub present_trigrams: u8,
+    /// The same with the suggestion in its place.
+    #[serde(default)]
+    pub restored_trigrams: u8,
+    /// The phrase opens its sentence.
+    #[serde(default)]
+    pub sentence_start: bool,
+    /// The written phrase starts with a capital letter.
+    #[serde(default)]
+    pub capitalized: bool,
+    /// How many candidate originals the phrase has.
+    #[serde(default)]
+    pub candidates: u16,
 }
 
 impl Evidence {
-    pub const FEATURES: usize = 12;
+    pub const FEATURES: usize = 17;
 
-    /// The logistic model's inputs: a bias, then the evidence.
+    /// The confidence model's inputs: a constant 1 (a bias for linear models), then the evidence.
     pub fn features(&self) -> [f32; Evidence::FEATURES] {
         [
             1.0,
@@ -248,6 +264,11 @@ impl Evidence {
             self.present_fit,
             self.restored_fit,
             self.beaten_by,
+            self.present_trigrams as f32,
+            self.restored_trigrams as f32,
+            self.sentence_start as u8 as f32,
+            self.capitalized as u8 as f32,
+            self.candidates as f32,
         ]
     }
 

@@ -110,7 +110,9 @@ fn main() -> anyhow::Result<()> {
     );
     // $UNSPIN_BOOST = "iterations,learning_rate,max_leaves,depth,min_leaf,l2,bins"
     // overrides the defaults (depth 0: leaf-wise trees of max_leaves).
-    let mut params = Params::default();
+    // More language-model gain, a likelier swap and more unseen edges
+    // around the written phrase are evidence for a swap and never against.
+    let mut params = Params { increasing: vec![1, 2, 3], ..Params::default() };
     if let Ok(v) = std::env::var("UNSPIN_BOOST") {
         let v: Vec<f64> = v.split(',').map(|x| x.parse()).collect::<Result<_, _>>()?;
         anyhow::ensure!(v.len() == 7, "UNSPIN_BOOST needs seven numbers");
@@ -122,6 +124,7 @@ fn main() -> anyhow::Result<()> {
             min_leaf: v[4] as usize,
             l2: v[5],
             bins: v[6] as usize,
+            increasing: params.increasing.clone(),
         };
     }
 

@@ -23,11 +23,14 @@ pub struct Params {
     /// L2 penalty on leaf values.
     pub l2: f64,
     pub bins: usize,
+    /// Features the log-odds may only grow with (leaf-wise trees): more
+    /// evidence for a swap must never lower the confidence.
+    pub increasing: Vec<usize>,
 }
 
 impl Default for Params {
     fn default() -> Params {
-        Params { iterations: 75, learning_rate: 0.2, max_leaves: 31, depth: None, min_leaf: 100, l2: 0.0, bins: 255 }
+        Params { iterations: 75, learning_rate: 0.2, max_leaves: 31, depth: None, min_leaf: 100, l2: 0.0, bins: 255, increasing: Vec::new() }
     }
 }
 
@@ -51,6 +54,19 @@ struct Split {
     gain: f64,
     feature: usize,
     bin: usize,
+    /// The children's leaf values (before shrinkage), within the bounds.
+    left: f64,
+    right: f64,
+}
+
+/// Newton leaf value of a node, kept within its bounds.
+fn leaf_value(g: f64, h: f64, l2: f64, (lo, hi): (f64, f64)) -> f64 {
+    (-g / (h + l2)).clamp(lo, hi)
+}
+
+/// The second-order loss of a node given its leaf value (lower is better).
+fn loss(g: f64, h: f64, l2: f64, w: f64) -> f64 {
+    g * w + 0.5 * (h + l2) * w * w
 }
 
 /// Sums of gradient, hessian and rows per bin of every feature.
@@ -71,11 +87,15 @@ fn histogram(binned: &[Vec<u8>], rows: &[u32], g: &[f64], h: &[f64], nbins: &[us
         .collect()
 }
 
-fn best_split(hist: &[Vec<(f64, f64, usize)>], p: &Params) -> Option<Split> {
-    let score = |g: f64, h: f64| g * g / (h + p.l2);
+/// The split of a node with leaf values within `bounds` that lowers the
+/// loss most; on an increasing feature, only splits whose left value is at
+/// most the right one.
+fn best_split(hist: &[Vec<(f64, f64, usize)>], p: &Params, bounds: (f64, f64)) -> Option<Split> {
     let mut best: Option<Split> = None;
     for (f, bins) in hist.iter().enumerate() {
         let (gt, ht, nt) = bins.iter().fold((0.0, 0.0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
+        let parent = loss(gt, ht, p.l2, leaf_value(gt, ht, p.l2, bounds));
+        let increasing = p.increasing.contains(&f);
         let (mut gl, mut hl, mut nl) = (0.0, 0.0, 0usize);
         for (bin, b) in bins.iter().enumerate().take(bins.len().saturating_sub(1)) {
             gl += b.0;
@@ -87,9 +107,14 @@ fn best_split(hist: &[Vec<(f64, f64, usize)>], p: &Params) -> Option<Split> {
             if nt - nl < p.min_leaf {
                 break;
             }
-            let gain = score(gl, hl) + score(gt - gl, ht - hl) - score(gt, ht);
+            let (gr, hr) = (gt - gl, ht - hl);
+            let (left, right) = (leaf_value(gl, hl, p.l2, bounds), leaf_value(gr, hr, p.l2, bounds));
+            if increasing && left > right {
+                continue;
+            }
+            let gain = parent - loss(gl, hl, p.l2, left) - loss(gr, hr, p.l2, right);
             if gain > 1e-9 && best.as_ref().is_none_or(|s| gain > s.gain) {
-                best = Some(Split { gain, feature: f, bin });
+                best = Some(Split { gain, feature: f, bin, left, right });
             }
         }
     }
@@ -134,8 +159,10 @@ pub fn fit(rows: &[Row], p: &Params) -> ConfidenceModel {
         let mut nodes: Vec<Node> = vec![Node::Leaf(0.0)];
         let root: Vec<u32> = (0..n as u32).collect();
         let hist = histogram(&binned, &root, &g, &h, &nbins);
-        let split = best_split(&hist, p);
-        let mut open: Vec<(Vec<u32>, usize, Option<Split>)> = vec![(root, 0, split)];
+        let unbounded = (f64::NEG_INFINITY, f64::INFINITY);
+        let split = best_split(&hist, p, unbounded);
+        // (rows, node, best split, bounds of the leaf values below it)
+        let mut open: Vec<(Vec<u32>, usize, Option<Split>, (f64, f64))> = vec![(root, 0, split, unbounded)];
         let mut leaves = 1;
         while leaves < p.max_leaves {
             let Some(at) = open
@@ -147,24 +174,32 @@ pub fn fit(rows: &[Row], p: &Params) -> ConfidenceModel {
             else {
                 break;
             };
-            let (rows_here, node, split) = open.swap_remove(at);
+            let (rows_here, node, split, bounds) = open.swap_remove(at);
             let split = split.expect("chosen for its split");
+            // Below a split on an increasing feature, the left side stays
+            // under the midpoint of the two values and the right side above.
+            let (left_bounds, right_bounds) = if p.increasing.contains(&split.feature) {
+                let mid = (split.left + split.right) / 2.0;
+                ((bounds.0, mid), (mid, bounds.1))
+            } else {
+                (bounds, bounds)
+            };
             let (left, right): (Vec<u32>, Vec<u32>) =
                 rows_here.iter().partition(|&&r| (binned[split.feature][r as usize] as usize) <= split.bin);
             let (li, ri) = (nodes.len(), nodes.len() + 1);
             nodes.push(Node::Leaf(0.0));
             nodes.push(Node::Leaf(0.0));
             nodes[node] = Node::Split { feature: split.feature, threshold: all_cuts[split.feature][split.bin], left: li, right: ri };
-            for (rs, idx) in [(left, li), (right, ri)] {
+            for (rs, idx, b) in [(left, li, left_bounds), (right, ri, right_bounds)] {
                 let hist = histogram(&binned, &rs, &g, &h, &nbins);
-                let s = best_split(&hist, p);
-                open.push((rs, idx, s));
+                let s = best_split(&hist, p, b);
+                open.push((rs, idx, s, b));
             }
             leaves += 1;
         }
-        for (rs, node, _) in &open {
+        for (rs, node, _, bounds) in &open {
             let (gs, hs) = rs.iter().fold((0.0, 0.0), |a, &r| (a.0 + g[r as usize], a.1 + h[r as usize]));
-            let value = -gs / (hs + p.l2) * p.learning_rate;
+            let value = leaf_value(gs, hs, p.l2, *bounds) * p.learning_rate;
             nodes[*node] = Node::Leaf(value as f32);
             for &r in rs {
                 logit[r as usize] += value as f32 as f64;
@@ -283,7 +318,7 @@ mod tests {
             let (a, b) = (next(), next());
             rows.push((vec![1.0, a, b], (a > 0.5) == (b > 0.5), 1.0));
         }
-        let p = Params { iterations: 60, learning_rate: 0.3, max_leaves: 4, depth: None, min_leaf: 20, l2: 1.0, bins: 32 };
+        let p = Params { iterations: 60, learning_rate: 0.3, max_leaves: 4, depth: None, min_leaf: 20, l2: 1.0, bins: 32, increasing: Vec::new() };
         let m = fit(&rows, &p);
         let symmetric = fit(&rows, &Params { depth: Some(2), ..p.clone() });
         let right_symmetric = rows.iter().filter(|r| (symmetric.probability(&r.0) > 0.5) == r.1).count();
@@ -293,6 +328,33 @@ mod tests {
         // The features the engine evaluates with read back from text alike.
         let back = ConfidenceModel::parse(&m.to_text()).unwrap();
         assert!(rows.iter().all(|r| back.log_odds(&r.0) == m.log_odds(&r.0)));
+    }
+
+    /// A noisy label that mostly grows with feature 1 but dips in the
+    /// middle: constrained, the fitted log-odds never fall as it grows.
+    #[test]
+    fn increasing_features_never_lower_the_log_odds() {
+        let mut state = 99u64;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((state >> 33) as f64 / (1u64 << 31) as f64) as f32
+        };
+        let rows: Vec<Row> = (0..3000)
+            .map(|_| {
+                let (a, b) = (next(), next());
+                let p = if (0.4..0.6).contains(&a) { 0.1 } else { a };
+                (vec![1.0, a, b], next() < p, 1.0)
+            })
+            .collect();
+        let p = Params { iterations: 40, learning_rate: 0.3, max_leaves: 8, min_leaf: 20, l2: 1.0, increasing: vec![1], ..Params::default() };
+        let m = fit(&rows, &p);
+        for b in [0.1f32, 0.5, 0.9] {
+            let curve: Vec<f32> = (0..=100).map(|i| m.log_odds(&[1.0, i as f32 / 100.0, b])).collect();
+            assert!(curve.windows(2).all(|w| w[0] <= w[1] + 1e-6), "{curve:?}");
+        }
+        // Unconstrained, the dip shows.
+        let free = fit(&rows, &Params { increasing: Vec::new(), ..p });
+        assert!(free.log_odds(&[1.0, 0.5, 0.5]) < free.log_odds(&[1.0, 0.35, 0.5]));
     }
 
     #[test]
