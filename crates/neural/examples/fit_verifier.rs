@@ -109,13 +109,16 @@ fn main() -> anyhow::Result<()> {
     let tortured_instances = instances.len();
     for (name, conf) in [("statistical", &statistical as &dyn Fn(&[f32; N]) -> f32), ("verified", &verified)] {
         println!("{name}:");
-        for t in [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9] {
+        let mut ts = vec![0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, threshold];
+        ts.sort_by(f32::total_cmp);
+        ts.dedup();
+        for t in ts {
             let fp = rows.iter().filter(|r| r.2 == 0 && conf(&r.0) >= t).count();
             let tp = rows.iter().filter(|r| r.2 == 1 && r.1 && conf(&r.0) >= t).count();
             let flagged = rows.iter().filter(|r| r.2 == 1 && conf(&r.0) >= t).count();
             let tort = tortured.iter().filter(|r| r.1 && conf(&r.0) >= t).count();
             println!(
-                "  threshold {t:.2}: clean/1k {:.2}, spun findings right {tp} (precision {:.3}), tortured found {:.3} ({tort} of {tortured_instances})",
+                "  threshold {t:.3}: clean/1k {:.2}, spun findings right {tp} (precision {:.3}), tortured found {:.3} ({tort} of {tortured_instances})",
                 fp as f64 * 1000.0 / clean_words as f64,
                 tp as f64 / flagged.max(1) as f64,
                 tort as f64 / tortured_instances.max(1) as f64,
