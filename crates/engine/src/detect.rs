@@ -509,8 +509,10 @@ impl<'a> Detector<'a> {
             // model never saw, looked up once: every span is judged by the
             // left edge of its first unit and the right edge of its last.
             let n = s.units.len();
-            let left_unseen: Vec<bool> = (0..n).map(|u| self.unseen_edge(&s, u, true)).collect();
-            let right_unseen: Vec<bool> = (0..n).map(|u| self.unseen_edge(&s, u, false)).collect();
+            // Units are contiguous in `s.ids`, so a unit's right edge is the
+            // next unit's left edge: n + 1 edges, each looked up once.
+            let edges: Vec<bool> = (0..=n).map(|k| if k < n { self.unseen_edge(&s, k, true) } else { self.unseen_edge(&s, n - 1, false) }).collect();
+            let (left_unseen, right_unseen) = (&edges[..n], &edges[1..]);
             // Spans of up to `maxw` adjacent replaceable units with candidates.
             let mut possible: Vec<(usize, usize)> = Vec::new();
             for start in 0..n {
