@@ -95,9 +95,27 @@ pub struct LanguageModel {
     /// vocabulary instead of a separate allocation per word.
     ids: hashbrown::HashTable<u32>,
     word_offsets: Vec<(u32, u32)>,
+    /// The commonest words, each in the slot its hash names (see `HotWord`).
+    hot: Vec<HotWord>,
     bos: u32,
     eos: u32,
 }
+
+/// A common word kept whole in a small direct-mapped table: most words of
+/// running text are among the few thousand commonest, and finding them
+/// here costs one look at a table that stays in cache, where the full
+/// vocabulary costs a walk through three larger ones.
+#[derive(Clone, Copy)]
+struct HotWord {
+    hash: u64,
+    id: u32,
+    len: u8,
+    bytes: [u8; HOT_WORD_BYTES],
+}
+
+const HOT_WORD_BYTES: usize = 23;
+/// Slots of the table of common words (a power of two).
+const HOT_SLOTS: usize = 8192;
 
 /// An empty slot of the bigram hash table.
 const EMPTY_SLOT: u32 = u32::MAX;
@@ -217,6 +235,26 @@ impl LanguageModel {
             return Err(bad(format!("vocabulary has {} words, tables {n}", word_offsets.len())));
         }
         let find = |w: &str| ids.find(word_hash(w), |&id| text[word_offsets[id as usize].0 as usize..word_offsets[id as usize].1 as usize] == *w).copied();
+        // The commonest words first; a slot keeps the first word hashed to it.
+        let mut by_frequency: Vec<u32> = (0..n as u32).collect();
+        by_frequency.sort_by(|&a, &b| unigrams[b as usize].log10_prob.total_cmp(&unigrams[a as usize].log10_prob).then(a.cmp(&b)));
+        let empty = HotWord { hash: 0, id: u32::MAX, len: 0, bytes: [0; HOT_WORD_BYTES] };
+        let mut hot = vec![empty; HOT_SLOTS];
+        for id in by_frequency.into_iter().take(HOT_SLOTS / 2) {
+            let w = &text[word_offsets[id as usize].0 as usize..word_offsets[id as usize].1 as usize];
+            // Only the id the full table gives the word (a word listed
+            // twice has one), and only words that fit.
+            if w.len() > HOT_WORD_BYTES || find(w) != Some(id) {
+                continue;
+            }
+            let hash = word_hash(w);
+            let slot = &mut hot[hash as usize & (HOT_SLOTS - 1)];
+            if slot.id == u32::MAX {
+                let mut bytes = [0; HOT_WORD_BYTES];
+                bytes[..w.len()].copy_from_slice(w.as_bytes());
+                *slot = HotWord { hash, id, len: w.len() as u8, bytes };
+            }
+        }
         let bos = find("<s>").ok_or_else(|| bad("no <s> in vocabulary".into()))?;
         let eos = find("</s>").ok_or_else(|| bad("no </s> in vocabulary".into()))?;
         // SAFETY: see the field comment; the slices borrow from `store`'s
@@ -230,7 +268,7 @@ impl LanguageModel {
                 std::mem::transmute::<&str, &'static str>(text),
             )
         };
-        Ok(LanguageModel { unigrams, bigrams, trigrams, slots, vocab, store, ids, word_offsets, bos, eos })
+        Ok(LanguageModel { unigrams, bigrams, trigrams, slots, vocab, store, ids, word_offsets, hot, bos, eos })
     }
 
     fn unigrams(&self) -> &[Unigram] {
@@ -244,7 +282,12 @@ impl LanguageModel {
     }
 
     pub fn word_id(&self, word: &str) -> Option<u32> {
-        self.ids.find(word_hash(word), |&id| self.word(id) == word).copied()
+        let hash = word_hash(word);
+        let hot = &self.hot[hash as usize & (HOT_SLOTS - 1)];
+        if hot.hash == hash && hot.id != u32::MAX && hot.len as usize == word.len() && &hot.bytes[..word.len()] == word.as_bytes() {
+            return Some(hot.id);
+        }
+        self.ids.find(hash, |&id| self.word(id) == word).copied()
     }
 
     pub fn word(&self, id: u32) -> &str {
@@ -454,6 +497,27 @@ mod slot_tests {
             }
         }
         assert_eq!(seen, lm.bigrams.len() - 1);
+    }
+
+    /// The table of common words answers exactly as the full vocabulary
+    /// does: for every word of a small model (all of them common enough to
+    /// be in it), for words it does not know, and for a word too long for
+    /// it.
+    #[test]
+    fn common_words_table_agrees_with_the_vocabulary() {
+        let arpa = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/tiny.arpa")).unwrap();
+        let lm = crate::convert::arpa_model(&arpa).unwrap();
+        let mut hot = 0;
+        for id in 0..lm.vocab_len() as u32 {
+            let w = lm.word(id).to_string();
+            let full = lm.ids.find(super::word_hash(&w), |&i| lm.word(i) == w).copied();
+            assert_eq!(lm.word_id(&w), full, "{w:?}");
+            hot += lm.hot.iter().any(|h| h.id == id) as usize;
+        }
+        assert!(hot > lm.vocab_len() / 2, "{hot} of {} words in the table", lm.vocab_len());
+        for w in ["", "zzzz", "the ", "thе", "antidisestablishmentarianisms"] {
+            assert_eq!(lm.word_id(w), lm.ids.find(super::word_hash(w), |&i| lm.word(i) == w).copied(), "{w:?}");
+        }
     }
 
     /// Rolling scoring gives exactly the probabilities of `log10_prob` for
