@@ -89,6 +89,10 @@ impl std::fmt::Debug for ConfidenceModel {
 /// The model fitted on the development split, shipped with the engine.
 const DEFAULT_MODEL: &str = include_str!("../data/confidence.trees");
 
+/// The same for the thorough setting ([`crate::Config::thorough`]), whose
+/// permissive suspect rule hands the trees other evidence.
+const THOROUGH_MODEL: &str = include_str!("../data/confidence-thorough.trees");
+
 impl ConfidenceModel {
     /// The shipped model (parsed once).
     pub fn default_model() -> Arc<ConfidenceModel> {
@@ -113,6 +117,14 @@ impl ConfidenceModel {
             }));
         }
         ConfidenceModel { features, base, trees, flat, roots }
+    }
+
+    /// The shipped model of the thorough setting (parsed once).
+    pub fn thorough_model() -> Arc<ConfidenceModel> {
+        static MODEL: OnceLock<Arc<ConfidenceModel>> = OnceLock::new();
+        MODEL
+            .get_or_init(|| Arc::new(ConfidenceModel::parse(THOROUGH_MODEL).expect("the shipped thorough confidence model parses (tested)")))
+            .clone()
     }
 
     /// The log-odds that the evidence `x` belongs to a real swap.
@@ -242,11 +254,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_shipped_model_parses_and_round_trips() {
-        let m = ConfidenceModel::default_model();
-        assert_eq!(m.features, crate::Evidence::FEATURES);
-        assert!(m.trees.len() >= 10);
-        assert_eq!(ConfidenceModel::parse(&m.to_text()).unwrap(), *m);
+    fn the_shipped_models_parse_and_round_trip() {
+        for m in [ConfidenceModel::default_model(), ConfidenceModel::thorough_model()] {
+            assert_eq!(m.features, crate::Evidence::FEATURES);
+            assert!(m.trees.len() >= 10);
+            assert_eq!(ConfidenceModel::parse(&m.to_text()).unwrap(), *m);
+        }
+        assert_ne!(*ConfidenceModel::default_model(), *ConfidenceModel::thorough_model());
     }
 
     #[test]

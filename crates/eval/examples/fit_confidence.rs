@@ -13,6 +13,7 @@
 //! (default crates/engine/data/confidence.trees).
 //!
 //! cargo run --release -p unspin-eval --example fit_confidence -- [OUT] [NAME=VALUE...]
+//! (the thorough setting's model: `-- crates/engine/data/confidence-thorough.trees abnormal_sides=1`)
 //! (settings as for `unspin eval --set`, applied to the decoding the
 //! evidence is collected under). `UNSPIN_TORTURED_WEIGHT=x` weighs each
 //! tortured-phrase row (default 1) against a Brown row; `UNSPIN_BOOST` sets
