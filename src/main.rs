@@ -351,9 +351,27 @@ fn run_eval(args: &EvalArgs) -> anyhow::Result<()> {
             None
         }
     };
+    // The `--thorough` rows (left out with --neural, which would double the
+    // slowest part of the run); --set applies to them too.
+    let thorough = match plain.verifier() {
+        Some(_) => None,
+        None => {
+            let mut config = Config::thorough();
+            for kv in &args.set {
+                config.set_assignment(kv).map_err(|e| UserError(format!("--set {e}")))?;
+            }
+            Some(Engine::new(Model::locate(args.model.as_deref())?, config))
+        }
+    };
     let plain_d = EngineDetector(&plain);
     let fp_d = fingerprinted.as_ref().map(EngineDetector);
-    let mut report = unspin_eval::run(&cfg, &plain_d, fp_d.as_ref().map(|d| d as &dyn unspin_eval::Detector));
+    let thorough_d = thorough.as_ref().map(EngineDetector);
+    let mut report = unspin_eval::run(
+        &cfg,
+        &plain_d,
+        fp_d.as_ref().map(|d| d as &dyn unspin_eval::Detector),
+        thorough_d.as_ref().map(|d| d as &dyn unspin_eval::Detector),
+    );
     if !args.no_matching {
         unspin_eval::run_matching(&cfg, &plain.model().lexicon, &mut report);
     }

@@ -11,7 +11,7 @@
 //!     }
 //! }
 //! let cfg = EvalConfig { quick: true, ..EvalConfig::default() };
-//! let report = run(&cfg, &Nothing, None);
+//! let report = run(&cfg, &Nothing, None, None);
 //! println!("{}", report.to_table());
 //! ```
 
@@ -118,6 +118,7 @@ impl EvalConfig {
 
 const PLAIN: &str = "plain";
 const FINGERPRINTS: &str = "fingerprints";
+const THOROUGH: &str = "thorough";
 
 /// Spins every document at `rate`; each document's randomness depends only on
 /// the seed, its id and the rate.
@@ -127,7 +128,10 @@ pub fn spin_docs(spinner: &Spinner, docs: &[BrownDoc], rate: f64, seed: u64) -> 
 
 /// Runs the whole evaluation. Missing data never fails the run: the rows that
 /// need it are reported as skipped, with the reason.
-pub fn run(cfg: &EvalConfig, plain: &dyn Detector, with_fingerprints: Option<&dyn Detector>) -> EvalReport {
+/// `plain` is the default engine; `with_fingerprints` the same with the July
+/// export as a fingerprint list; `thorough` the engine at `--thorough`. The
+/// last two are optional, their rows left out when absent.
+pub fn run(cfg: &EvalConfig, plain: &dyn Detector, with_fingerprints: Option<&dyn Detector>, thorough: Option<&dyn Detector>) -> EvalReport {
     let started = Instant::now();
     let mut ctx = Run { cfg, started, rows: Vec::new(), data: Vec::new(), notes: Vec::new() };
 
@@ -136,7 +140,7 @@ pub fn run(cfg: &EvalConfig, plain: &dyn Detector, with_fingerprints: Option<&dy
     let spinner = ctx.load("Spinner dictionary (article rewriter)", &cfg.spinner_dictionary, Spinner::load);
     let brown = ctx.load("Brown corpus (clean English)", &cfg.brown_dir, load_brown);
 
-    ctx.tortured(plain, with_fingerprints, &july, &november);
+    ctx.tortured(plain, with_fingerprints, thorough, &july, &november);
 
     let docs: Option<Vec<BrownDoc>> = brown.as_ref().ok().map(|all| {
         let mut docs = brown::select(all, Split::Dev, cfg.docs_per_genre());
@@ -162,9 +166,17 @@ pub fn run(cfg: &EvalConfig, plain: &dyn Detector, with_fingerprints: Option<&dy
 
     match &docs {
         Some(docs) => {
-            let clean = ctx.clean(plain, docs);
+            let statistical: Vec<(&str, &dyn Detector)> = [(PLAIN, Some(plain)), (THOROUGH, thorough)]
+                .into_iter()
+                .filter_map(|(name, d)| d.map(|d| (name, d)))
+                .collect();
+            let clean: Vec<Vec<CleanDocScores>> = statistical.iter().map(|&(name, d)| ctx.clean(name, d, docs)).collect();
             match &spinner {
-                Ok(spinner) => ctx.spinning(plain, spinner, docs, &clean),
+                Ok(spinner) => {
+                    for (&(name, d), clean) in statistical.iter().zip(&clean) {
+                        ctx.spinning(name, d, spinner, docs, clean);
+                    }
+                }
                 Err(reason) => {
                     for section in [Section::Spinning, Section::Verdicts] {
                         ctx.rows.push(Row::skipped(
@@ -177,7 +189,9 @@ pub fn run(cfg: &EvalConfig, plain: &dyn Detector, with_fingerprints: Option<&dy
                     }
                 }
             }
-            ctx.speed(plain, docs, july.as_ref().ok());
+            for &(name, d) in &statistical {
+                ctx.speed(name, d, docs, july.as_ref().ok());
+            }
         }
         None => {
             let reason = format!("Brown corpus: {}", brown.as_ref().err().map(String::as_str).unwrap_or(""));
@@ -192,6 +206,12 @@ pub fn run(cfg: &EvalConfig, plain: &dyn Detector, with_fingerprints: Option<&dy
          The tortured-phrase precision here is measured within neutral carrier sentences, not over whole papers."
             .into(),
     );
+    if thorough.is_some() {
+        ctx.notes.push(
+            "Detector `thorough`: the engine at `--thorough` (a word is a suspect with one unseen edge, scored by its own confidence model; threshold 0.685)."
+                .into(),
+        );
+    }
     if cfg.quick {
         ctx.notes.push("Quick mode: a sample of documents and phrases; use the full run for decisions.".into());
     }
@@ -256,6 +276,7 @@ impl Run<'_> {
         &mut self,
         plain: &dyn Detector,
         fingerprints: Option<&dyn Detector>,
+        thorough: Option<&dyn Detector>,
         july: &Result<Vec<TorturedPhrase>, String>,
         november: &Result<Vec<TorturedPhrase>, String>,
     ) {
@@ -306,9 +327,12 @@ impl Run<'_> {
             ),
         );
         let templates = pps::carriers();
-        let detectors: [(&str, Option<&dyn Detector>); 2] = [(PLAIN, Some(plain)), (FINGERPRINTS, fingerprints)];
+        let detectors: [(&str, Option<&dyn Detector>); 3] = [(PLAIN, Some(plain)), (THOROUGH, thorough), (FINGERPRINTS, fingerprints)];
         for (name, halves) in [("unlisted", &unlisted_halves), ("listed July sample", &listed_halves)] {
             for (det_name, det) in detectors {
+                if det.is_none() && det_name == THOROUGH {
+                    continue;
+                }
                 for (setting, templates) in [("alone", None), ("in carriers", Some(templates.as_slice()))] {
                     let dataset = format!("{name}, {setting}");
                     for (split, phrases) in halves.iter() {
@@ -338,9 +362,9 @@ impl Run<'_> {
         self.progress("tortured phrases");
     }
 
-    fn clean(&mut self, plain: &dyn Detector, docs: &[BrownDoc]) -> Vec<CleanDocScores> {
+    fn clean(&mut self, detector_name: &str, detector: &dyn Detector, docs: &[BrownDoc]) -> Vec<CleanDocScores> {
         let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
-        let scores = measure::score_clean(plain, &texts);
+        let scores = measure::score_clean(detector, &texts);
         for split in Split::BOTH {
             let groups = Genre::ALL.map(|g| (g.name(), Some(g))).into_iter().chain([("all genres", None)]);
             for (name, genre) in groups {
@@ -355,7 +379,7 @@ impl Run<'_> {
                     Row::new(
                         Section::CleanText,
                         format!("Brown clean, {name}"),
-                        PLAIN,
+                        detector_name,
                         split.name(),
                         picked.len() as u64,
                         "docs",
@@ -371,7 +395,7 @@ impl Run<'_> {
         scores
     }
 
-    fn spinning(&mut self, plain: &dyn Detector, spinner: &Spinner, docs: &[BrownDoc], clean: &[CleanDocScores]) {
+    fn spinning(&mut self, detector_name: &str, detector: &dyn Detector, spinner: &Spinner, docs: &[BrownDoc], clean: &[CleanDocScores]) {
         let mut verdict_rows = Vec::new();
         for &rate in &self.cfg.rates {
             let spun = spin_docs(spinner, docs, rate, self.cfg.seed);
@@ -383,9 +407,9 @@ impl Run<'_> {
                     .filter(|(d, _)| d.split == split)
                     .map(|(_, (s, c))| (s.clone(), *c))
                     .unzip();
-                let s: SpunScores = measure::score_spun(plain, &split_spun);
+                let s: SpunScores = measure::score_spun(detector, &split_spun);
                 self.rows.push(
-                    Row::new(Section::Spinning, dataset.clone(), PLAIN, split.name(), s.docs, "docs")
+                    Row::new(Section::Spinning, dataset.clone(), detector_name, split.name(), s.docs, "docs")
                         .with(Figure::count("spans", s.gold_spans))
                         .with(Figure::share("P", s.tokens.precision()))
                         .with(Figure::share("R", s.tokens.recall()))
@@ -399,7 +423,7 @@ impl Run<'_> {
                     Row::new(
                         Section::Verdicts,
                         format!("clean vs spun {:.0}%", rate * 100.0),
-                        PLAIN,
+                        detector_name,
                         split.name(),
                         (split_clean.len() + split_spun.len()) as u64,
                         "docs",
@@ -408,14 +432,14 @@ impl Run<'_> {
                     .with(Figure::share("accuracy", accuracy)),
                 );
             }
-            self.progress(&format!("spinning at {:.0}%", rate * 100.0));
+            self.progress(&format!("spinning at {:.0}%, {detector_name}", rate * 100.0));
         }
         self.rows.extend(verdict_rows);
     }
 
-    fn speed(&mut self, plain: &dyn Detector, docs: &[BrownDoc], july: Option<&Vec<TorturedPhrase>>) {
+    fn speed(&mut self, detector_name: &str, detector: &dyn Detector, docs: &[BrownDoc], july: Option<&Vec<TorturedPhrase>>) {
         let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
-        let t = speed::throughput(plain, &texts);
+        let t = speed::throughput(detector, &texts);
         let check = t.check_mb_per_s();
         let corpus = texts.join("\n\n");
         let grep = match july {
@@ -433,7 +457,7 @@ impl Run<'_> {
             }
         };
         self.rows.push(
-            Row::new(Section::Speed, "Brown clean", PLAIN, "dev+test", docs.len() as u64, "docs")
+            Row::new(Section::Speed, "Brown clean", detector_name, "dev+test", docs.len() as u64, "docs")
                 .with(Figure::number("MB", Some(t.bytes as f64 / 1e6)))
                 .with(Figure::number("check MB/s", check))
                 .with(Figure::number("restore MB/s", t.restore_mb_per_s()))
@@ -442,7 +466,7 @@ impl Run<'_> {
                 .with(Figure::number("peak RSS MB", speed::peak_rss_mb()))
                 .with(Figure::number("model load s", self.cfg.model_load_seconds)),
         );
-        self.progress("speed");
+        self.progress(&format!("speed, {detector_name}"));
     }
 }
 

@@ -354,12 +354,18 @@ fn full_run_with_an_oracle() {
     let november = unspin_eval::load_pps(&cfg.pps_november).unwrap();
     oracle.phrases = november.iter().map(|t| (t.phrase.clone(), t.expected.clone())).collect();
 
-    let r = run(&cfg, &oracle, Some(&oracle));
+    // The oracle stands in for the thorough engine too: its rows must come
+    // out alongside the plain ones, in every section the plain engine has.
+    let r = run(&cfg, &oracle, Some(&oracle), Some(&oracle));
     for row in &r.rows {
         assert!(row.skipped.is_none(), "{row:?}");
     }
     let tortured: Vec<_> = r.rows_in(Section::Tortured).collect();
-    assert_eq!(tortured.len(), 2 * 2 * 2 * 2, "2 datasets x 2 detectors x 2 settings x 2 splits");
+    assert_eq!(tortured.len(), 2 * 3 * 2 * 2, "2 datasets x 3 detectors x 2 settings x 2 splits");
+    for section in [Section::Tortured, Section::Spinning, Section::CleanText, Section::Verdicts, Section::Speed] {
+        let count = |name: &str| r.rows_in(section).filter(|row| row.detector == name).count();
+        assert!(count("plain") > 0 && count("thorough") == count("plain"), "{section:?}");
+    }
     let unlisted_texts: u64 =
         tortured.iter().filter(|r| r.dataset == "unlisted, alone" && r.detector == "plain").map(|r| r.size).sum();
     assert_eq!(unlisted_texts, 5);
@@ -381,7 +387,7 @@ fn full_run_with_an_oracle() {
         assert_eq!(row.figure("docs spun"), Some(0.0));
     }
     let verdicts: Vec<_> = r.rows_in(Section::Verdicts).collect();
-    assert_eq!(verdicts.len(), 4);
+    assert_eq!(verdicts.len(), 8, "2 rates x 2 splits x 2 detectors");
     for row in verdicts {
         assert_eq!((row.figure("AUC"), row.figure("accuracy")), (Some(1.0), Some(1.0)), "{row:?}");
     }
@@ -414,7 +420,7 @@ fn full_run_with_an_oracle() {
 fn missing_shared_data_skips_rows_with_a_reason() {
     let dir = fixture(false);
     let cfg = EvalConfig { quick: true, ..EvalConfig::new(&dir.path().join("data"), &dir.path().join("shared"), true) };
-    let r = run(&cfg, &Identity, None);
+    let r = run(&cfg, &Identity, None, None);
     let tortured: Vec<_> = r.rows_in(Section::Tortured).collect();
     assert!(!tortured.is_empty());
     assert!(tortured.iter().all(|row| row.skipped.as_deref().is_some_and(|s| s.contains("not found"))), "{tortured:?}");
@@ -431,7 +437,7 @@ fn missing_shared_data_skips_rows_with_a_reason() {
 
     // Without any data at all, every row says why.
     let nothing = EvalConfig::new(&dir.path().join("nowhere"), &dir.path().join("nowhere"), true);
-    let r = run(&nothing, &Identity, None);
+    let r = run(&nothing, &Identity, None, None);
     assert!(r.rows.iter().all(|row| row.skipped.is_some()));
     assert!(r.to_table().contains("skipped: Brown corpus: not found"));
 }
@@ -441,7 +447,7 @@ fn fingerprint_rows_are_skipped_without_a_fingerprint_detector() {
     let dir = fixture(true);
     let mut cfg = EvalConfig::new(&dir.path().join("data"), &dir.path().join("shared"), true);
     cfg.rates = vec![0.2];
-    let r = run(&cfg, &Identity, None);
+    let r = run(&cfg, &Identity, None, None);
     let fp: Vec<_> = r.rows_in(Section::Tortured).filter(|row| row.detector == "fingerprints").collect();
     assert_eq!(fp.len(), 8);
     assert!(fp.iter().all(|row| row.skipped.as_deref().is_some_and(|s| s.contains("no fingerprint detector"))));
