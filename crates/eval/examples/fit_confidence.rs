@@ -5,11 +5,11 @@
 //! overlaps a gold swap), and the development half of the July tortured
 //! phrases in the carrier sentences.
 //!
-//! First a two-fold cross-validation (by Brown document and by tortured
+//! First a four-fold cross-validation (by Brown document and by tortured
 //! phrase, so no document or phrase is judged by a model that saw it)
 //! prints, per threshold, the held-out false alarms per 1,000 clean words
 //! and the swaps and tortured phrases found: the default threshold is read
-//! from it. The two fold models, averaged, are the model written to OUT
+//! from it. The four fold models, averaged, are the model written to OUT
 //! (default crates/engine/data/confidence.trees).
 //!
 //! cargo run --release -p unspin-eval --example fit_confidence -- [OUT] [NAME=VALUE...]
@@ -65,12 +65,10 @@ fn main() -> anyhow::Result<()> {
     for (group, found) in clean.into_iter().enumerate() {
         rows.extend(found.into_iter().map(|features| Labelled { features, right: false, kind: Kind::Clean, group, instance: 0 }));
     }
-    let mut gold = [0usize; 2];
+    let mut gold = 0usize;
     for rate in [0.1, 0.2, 0.3] {
         let spun = unspin_eval::spin_docs(&spinner, &docs, rate, 20240601);
-        for (i, s) in spun.iter().enumerate() {
-            gold[i % 2] += s.gold.len();
-        }
+        gold += spun.iter().map(|s| s.gold.len()).sum::<usize>();
         let found: Vec<Vec<(Vec<f32>, bool)>> = spun
             .par_iter()
             .map(|s| {
@@ -106,31 +104,30 @@ fn main() -> anyhow::Result<()> {
         rows.len(),
         rows.iter().filter(|r| r.right).count(),
         words.iter().sum::<usize>(),
-        gold[0] + gold[1],
+        gold,
         instances.len()
     );
-    // $UNSPIN_BOOST = "iterations,learning_rate,max_leaves,depth,min_leaf,l2,bins"
-    // overrides the defaults (depth 0: leaf-wise trees of max_leaves).
+    // $UNSPIN_BOOST = "iterations,learning_rate,max_leaves,min_leaf,l2,bins"
+    // overrides the defaults.
     // More language-model gain, a likelier swap and more unseen edges
     // around the written phrase are evidence for a swap and never against.
     let mut params = Params { increasing: vec![1, 2, 3], ..Params::default() };
     if let Ok(v) = std::env::var("UNSPIN_BOOST") {
         let v: Vec<f64> = v.split(',').map(|x| x.parse()).collect::<Result<_, _>>()?;
-        anyhow::ensure!(v.len() == 7, "UNSPIN_BOOST needs seven numbers");
+        anyhow::ensure!(v.len() == 6, "UNSPIN_BOOST needs six numbers");
         params = Params {
             iterations: v[0] as usize,
             learning_rate: v[1],
             max_leaves: v[2] as usize,
-            depth: (v[3] > 0.0).then_some(v[3] as usize),
-            min_leaf: v[4] as usize,
-            l2: v[5],
-            bins: v[6] as usize,
+            min_leaf: v[3] as usize,
+            l2: v[4],
+            bins: v[5] as usize,
             increasing: params.increasing.clone(),
         };
     }
 
-    // Held-out confidences by two-fold cross-validation.
-    // $UNSPIN_FOLDS: how many folds (default 4).
+    // Held-out confidences by cross-validation; $UNSPIN_FOLDS: how many
+    // folds (default 4).
     let folds: usize = std::env::var("UNSPIN_FOLDS").ok().and_then(|v| v.parse().ok()).unwrap_or(4);
     let fold = |r: &Labelled| r.group % folds;
     let mut held_out = vec![0f64; rows.len()];
@@ -166,21 +163,26 @@ fn main() -> anyhow::Result<()> {
         models.push(model);
     }
     let clean_words: usize = words.iter().sum();
-    println!("held-out (two-fold) on the development split:");
-    for t in [0.3, 0.4, 0.5, 0.55, 0.6, 0.625, 0.65, 0.675, 0.7, 0.725, 0.75, 0.8, 0.85, 0.9] {
-        let above = |kind: Kind| rows.iter().zip(&held_out).filter(move |(r, &c)| r.kind == kind && c >= t);
-        let fp = above(Kind::Clean).count();
-        let flagged = above(Kind::Spun).count();
-        let hits = above(Kind::Spun).filter(|(r, _)| r.right).count();
-        let mut tortured: Vec<usize> = above(Kind::Tortured).filter(|(r, _)| r.right).map(|(r, _)| r.instance).collect();
+    // What the held-out confidences find from threshold `t` on: clean false
+    // alarms, spun findings, right ones among them, tortured-phrase texts found.
+    let found_from = |t: f64| {
+        let above = |kind: Kind| rows.iter().zip(&held_out).filter(move |(r, &c)| r.kind == kind && c >= t).map(|(r, _)| r);
+        let mut tortured: Vec<usize> = above(Kind::Tortured).filter(|r| r.right).map(|r| r.instance).collect();
         tortured.sort();
         tortured.dedup();
+        let swaps = above(Kind::Spun).filter(|r| r.right).count();
+        (above(Kind::Clean).count(), above(Kind::Spun).count(), swaps, tortured.len())
+    };
+    let share = |n: usize, of: usize| n as f64 / of.max(1) as f64;
+    println!("held-out ({folds}-fold) on the development split:");
+    for t in [0.3, 0.4, 0.5, 0.55, 0.6, 0.625, 0.65, 0.675, 0.7, 0.725, 0.75, 0.8, 0.85, 0.9] {
+        let (fp, flagged, hits, tortured) = found_from(t);
         println!(
             "threshold {t:.3}: clean FP/1k {:.2}, swaps found {:.4} (precision {:.3}), tortured phrases in carriers found {:.3}",
             fp as f64 * 1000.0 / clean_words as f64,
-            hits as f64 / (gold[0] + gold[1]) as f64,
-            hits as f64 / flagged.max(1) as f64,
-            tortured.len() as f64 / instances.len().max(1) as f64
+            share(hits, gold),
+            share(hits, flagged),
+            share(tortured, instances.len())
         );
     }
     // The same at fixed rates of false alarms, for comparing settings.
@@ -189,18 +191,14 @@ fn main() -> anyhow::Result<()> {
     for rate in [0.5, 0.75, 0.9, 1.0] {
         let k = (rate * clean_words as f64 / 1000.0) as usize;
         let t = clean_scores.get(k).map_or(0.0, |&c| c + 1e-9);
-        let hits = rows.iter().zip(&held_out).filter(|(r, &c)| r.kind == Kind::Spun && r.right && c >= t).count();
-        let mut tortured: Vec<usize> =
-            rows.iter().zip(&held_out).filter(|(r, &c)| r.kind == Kind::Tortured && r.right && c >= t).map(|(r, _)| r.instance).collect();
-        tortured.sort();
-        tortured.dedup();
+        let (_, _, hits, tortured) = found_from(t);
         println!(
             "at {rate:.2} clean FP/1k (threshold {t:.3}): swaps found {:.4}, tortured phrases found {:.3}",
-            hits as f64 / (gold[0] + gold[1]) as f64,
-            tortured.len() as f64 / instances.len().max(1) as f64
+            share(hits, gold),
+            share(tortured, instances.len())
         );
     }
-    // The shipped model is the mean of the two fold models, not one fitted
+    // The shipped model is the mean of the fold models, not one fitted
     // on all rows: trees remember the clean documents they were fitted on
     // (in-sample they raise almost no false alarm at any threshold), so only
     // models that never saw a document can set the threshold, and their

@@ -14,23 +14,19 @@ pub struct Params {
     pub iterations: usize,
     pub learning_rate: f64,
     pub max_leaves: usize,
-    /// With a depth, trees are symmetric instead: every node of a level
-    /// splits on the same feature at the same value (`max_leaves` is then
-    /// unused). The engine walks such a tree without branching.
-    pub depth: Option<usize>,
     /// Fewest rows in a leaf.
     pub min_leaf: usize,
     /// L2 penalty on leaf values.
     pub l2: f64,
     pub bins: usize,
-    /// Features the log-odds may only grow with (leaf-wise trees): more
+    /// Features the log-odds may only grow with: more
     /// evidence for a swap must never lower the confidence.
     pub increasing: Vec<usize>,
 }
 
 impl Default for Params {
     fn default() -> Params {
-        Params { iterations: 75, learning_rate: 0.2, max_leaves: 31, depth: None, min_leaf: 100, l2: 0.0, bins: 255, increasing: Vec::new() }
+        Params { iterations: 75, learning_rate: 0.2, max_leaves: 31, min_leaf: 100, l2: 0.0, bins: 255, increasing: Vec::new() }
     }
 }
 
@@ -147,14 +143,6 @@ pub fn fit(rows: &[Row], p: &Params) -> ConfidenceModel {
             g[i] = r.2 * (q - r.1 as u8 as f64);
             h[i] = r.2 * (q * (1.0 - q)).max(1e-12);
         }
-        if let Some(depth) = p.depth {
-            let tree = symmetric_tree(&binned, &all_cuts, &nbins, &g, &h, depth, p);
-            for (i, r) in rows.iter().enumerate() {
-                logit[i] += tree_value(&tree, &r.0) as f64;
-            }
-            trees.push(tree);
-            continue;
-        }
         // Leaves still open: (rows, node index in `nodes`, their histogram and best split).
         let mut nodes: Vec<Node> = vec![Node::Leaf(0.0)];
         let root: Vec<u32> = (0..n as u32).collect();
@@ -210,73 +198,6 @@ pub fn fit(rows: &[Row], p: &Params) -> ConfidenceModel {
     ConfidenceModel::new(features, base as f32, trees)
 }
 
-fn tree_value(tree: &Tree, x: &[f32]) -> f32 {
-    let mut at = 0;
-    loop {
-        match tree.nodes[at] {
-            Node::Leaf(v) => return v,
-            Node::Split { feature, threshold, left, right } => at = if x[feature] <= threshold { left } else { right },
-        }
-    }
-}
-
-/// A tree of `depth` levels whose nodes of a level all split alike, chosen
-/// level by level for the largest total gain over the level's nodes; laid
-/// out breadth first (children of node k at 2k+1 and 2k+2). A level no
-/// split improves ends the tree early.
-fn symmetric_tree(binned: &[Vec<u8>], cuts: &[Vec<f32>], nbins: &[usize], g: &[f64], h: &[f64], depth: usize, p: &Params) -> Tree {
-    // The l2 penalty keeps the leaves of nearly empty nodes finite.
-    let l2 = p.l2.max(1.0);
-    let score = |g: f64, h: f64| g * g / (h + l2);
-    let mut groups: Vec<Vec<u32>> = vec![(0..g.len() as u32).collect()];
-    let mut levels: Vec<(usize, usize)> = Vec::new();
-    for _ in 0..depth {
-        let hists: Vec<_> = groups.iter().map(|rows| histogram(binned, rows, g, h, nbins)).collect();
-        let mut best: Option<(f64, usize, usize)> = None;
-        for (f, &n) in nbins.iter().enumerate() {
-            let mut total = vec![0f64; n.saturating_sub(1)];
-            for hist in &hists {
-                let bins = &hist[f];
-                let (gt, ht, nt) = bins.iter().fold((0.0, 0.0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
-                let (mut gl, mut hl, mut nl) = (0.0, 0.0, 0usize);
-                for (bin, b) in bins.iter().enumerate().take(n.saturating_sub(1)) {
-                    gl += b.0;
-                    hl += b.1;
-                    nl += b.2;
-                    if nl >= p.min_leaf && nt - nl >= p.min_leaf {
-                        total[bin] += score(gl, hl) + score(gt - gl, ht - hl) - score(gt, ht);
-                    }
-                }
-            }
-            for (bin, &gain) in total.iter().enumerate() {
-                if gain > 1e-9 && best.is_none_or(|b| gain > b.0) {
-                    best = Some((gain, f, bin));
-                }
-            }
-        }
-        let Some((_, f, bin)) = best else { break };
-        levels.push((f, bin));
-        groups = groups
-            .into_iter()
-            .flat_map(|rows| {
-                let (l, r): (Vec<u32>, Vec<u32>) = rows.iter().partition(|&&r| (binned[f][r as usize] as usize) <= bin);
-                [l, r]
-            })
-            .collect();
-    }
-    let mut nodes = Vec::new();
-    for (level, &(f, bin)) in levels.iter().enumerate() {
-        for k in (1usize << level) - 1..(1usize << (level + 1)) - 1 {
-            nodes.push(Node::Split { feature: f, threshold: cuts[f][bin], left: 2 * k + 1, right: 2 * k + 2 });
-        }
-    }
-    for rows in &groups {
-        let (gs, hs) = rows.iter().fold((0.0, 0.0), |a, &r| (a.0 + g[r as usize], a.1 + h[r as usize]));
-        nodes.push(Node::Leaf((-gs / (hs + l2) * p.learning_rate) as f32));
-    }
-    Tree { nodes }
-}
-
 /// The model whose log-odds are the mean of the given models' (bagging):
 /// the models of a cross-validation, each fitted without the rows the
 /// threshold was read from, together behave on new documents as each did
@@ -318,11 +239,8 @@ mod tests {
             let (a, b) = (next(), next());
             rows.push((vec![1.0, a, b], (a > 0.5) == (b > 0.5), 1.0));
         }
-        let p = Params { iterations: 60, learning_rate: 0.3, max_leaves: 4, depth: None, min_leaf: 20, l2: 1.0, bins: 32, increasing: Vec::new() };
+        let p = Params { iterations: 60, learning_rate: 0.3, max_leaves: 4, min_leaf: 20, l2: 1.0, bins: 32, increasing: Vec::new() };
         let m = fit(&rows, &p);
-        let symmetric = fit(&rows, &Params { depth: Some(2), ..p.clone() });
-        let right_symmetric = rows.iter().filter(|r| (symmetric.probability(&r.0) > 0.5) == r.1).count();
-        assert!(right_symmetric as f64 / rows.len() as f64 > 0.95, "{right_symmetric} of {}", rows.len());
         let right = rows.iter().filter(|r| (m.probability(&r.0) > 0.5) == r.1).count();
         assert!(right as f64 / rows.len() as f64 > 0.95, "{right} of {}", rows.len());
         // The features the engine evaluates with read back from text alike.
