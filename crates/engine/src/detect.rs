@@ -77,6 +77,8 @@ struct Opt {
     /// Share of the span's candidate originals the language model alone
     /// prefers to the written phrase in its place.
     beaten_by: f32,
+    /// How many candidate originals the span has.
+    candidates: u16,
 }
 
 pub(crate) struct Detector<'a> {
@@ -407,7 +409,8 @@ impl<'a> Detector<'a> {
             .into_iter()
             .filter_map(|(_, i, cost)| {
                 let cand = cands.get(i)?;
-                Some(Opt { start, end, ids: cand.ids.to_vec(), text: cand.text.to_string(), cost, beaten_by })
+                let candidates = cands.len() as u16;
+                Some(Opt { start, end, ids: cand.ids.to_vec(), text: cand.text.to_string(), cost, beaten_by, candidates })
             })
             .collect()
     }
@@ -563,6 +566,9 @@ impl<'a> Detector<'a> {
                 for (o, gain) in self.decode(&s, a, b, &opts[i..j]) {
                     let present = self.span_ids(&s, o.start, o.end);
                     let freq = |ids: &[u32]| ids.iter().map(|&w| self.lm.unigram_log10(w)).fold(f32::INFINITY, f32::min);
+                    let first = &tokens[s.units[o.start].token];
+                    let last = &tokens[s.units[o.end - 1].token];
+                    let written = &text[first.start..last.end];
                     let evidence = Evidence {
                         lm_gain: gain - o.cost,
                         channel: o.cost - self.config.spin_prior_log10,
@@ -578,13 +584,9 @@ impl<'a> Detector<'a> {
                         present_trigrams: self.seen_trigrams(&s, o.start, o.end, &present),
                         restored_trigrams: self.seen_trigrams(&s, o.start, o.end, &o.ids),
                         sentence_start: o.start == 0,
-                        capitalized: false,
-                        candidates: self.candidates(&present).len() as u16,
+                        capitalized: written.chars().next().is_some_and(char::is_uppercase),
+                        candidates: o.candidates,
                     };
-                    let first = &tokens[s.units[o.start].token];
-                    let last = &tokens[s.units[o.end - 1].token];
-                    let written = &text[first.start..last.end];
-                    let evidence = Evidence { capitalized: written.chars().next().is_some_and(char::is_uppercase), ..evidence };
                     let confidence = evidence.confidence(&self.config.confidence_model);
                     let finding = Finding {
                         start: first.start,
@@ -623,7 +625,7 @@ impl<'a> Detector<'a> {
         let mut seq: Vec<u32> = s.ids[at - lead..at].to_vec();
         seq.extend_from_slice(ids);
         seq.extend_from_slice(&self.tail(s, end));
-        (2.max(lead)..seq.len()).filter(|&i| self.lm.has_trigram(seq[i - 2], seq[i - 1], seq[i])).count() as u8
+        (2..seq.len()).filter(|&i| self.lm.has_trigram(seq[i - 2], seq[i - 1], seq[i])).count() as u8
     }
 
     /// How many unseen edges make units `start..end` a suspect.
