@@ -164,7 +164,17 @@ impl Config {
     /// 0.9 findings per 1,000 clean words, it finds about half as many swaps
     /// again as the default; checking takes about three times as long.
     pub fn thorough() -> Config {
-        Config { abnormal_sides: 1, confidence_model: ConfidenceModel::thorough_model(), min_confidence: 0.685, ..Config::default() }
+        let mut config = Config::default();
+        config.make_thorough();
+        config
+    }
+
+    /// Turns these settings thorough (see [`Config::thorough`]), whatever
+    /// else they say.
+    fn make_thorough(&mut self) {
+        self.abnormal_sides = 1;
+        self.confidence_model = ConfidenceModel::thorough_model();
+        self.min_confidence = 0.685;
     }
 
     /// Sets one knob from `NAME=VALUE`, the form `unspin eval --set` and the
@@ -182,8 +192,7 @@ impl Config {
             "spin_prior_log10" => self.spin_prior_log10 = f()? as f32,
             "thorough" => {
                 if f()? != 0.0 {
-                    let t = Config::thorough();
-                    (self.abnormal_sides, self.confidence_model, self.min_confidence) = (t.abnormal_sides, t.confidence_model, t.min_confidence);
+                    self.make_thorough();
                 }
             }
             "confidence_model" => {

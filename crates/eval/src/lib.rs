@@ -189,8 +189,9 @@ pub fn run(cfg: &EvalConfig, plain: &dyn Detector, with_fingerprints: Option<&dy
                     }
                 }
             }
+            let grep_mb = ctx.grep_yardstick(docs, july.as_ref().ok());
             for &(name, d) in &statistical {
-                ctx.speed(name, d, docs, july.as_ref().ok());
+                ctx.speed(name, d, docs, grep_mb);
             }
         }
         None => {
@@ -437,11 +438,10 @@ impl Run<'_> {
         self.rows.extend(verdict_rows);
     }
 
-    fn speed(&mut self, detector_name: &str, detector: &dyn Detector, docs: &[BrownDoc], july: Option<&Vec<TorturedPhrase>>) {
-        let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
-        let t = speed::throughput(detector, &texts);
-        let check = t.check_mb_per_s();
-        let corpus = texts.join("\n\n");
+    /// MB/s of `grep -F -f <July phrases>` over the documents: the yardstick
+    /// every detector's speed row is compared with (measured once).
+    fn grep_yardstick(&mut self, docs: &[BrownDoc], july: Option<&Vec<TorturedPhrase>>) -> Option<f64> {
+        let corpus = docs.iter().map(|d| d.text.as_str()).collect::<Vec<_>>().join("\n\n");
         let grep = match july {
             Some(rows) => {
                 let phrases: Vec<String> = pps::dedup(rows).into_iter().map(|t| t.phrase).collect();
@@ -449,13 +449,19 @@ impl Run<'_> {
             }
             None => Err("no July fingerprint list".to_string()),
         };
-        let grep_mb = match &grep {
+        match &grep {
             Ok(d) => speed::mb_per_s(corpus.len() as u64, *d),
             Err(reason) => {
                 self.notes.push(format!("grep yardstick skipped: {reason}."));
                 None
             }
-        };
+        }
+    }
+
+    fn speed(&mut self, detector_name: &str, detector: &dyn Detector, docs: &[BrownDoc], grep_mb: Option<f64>) {
+        let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+        let t = speed::throughput(detector, &texts);
+        let check = t.check_mb_per_s();
         self.rows.push(
             Row::new(Section::Speed, "Brown clean", detector_name, "dev+test", docs.len() as u64, "docs")
                 .with(Figure::number("MB", Some(t.bytes as f64 / 1e6)))
