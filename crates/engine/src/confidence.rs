@@ -93,13 +93,16 @@ const DEFAULT_MODEL: &str = include_str!("../data/confidence.trees");
 /// permissive suspect rule hands the trees other evidence.
 const THOROUGH_MODEL: &str = include_str!("../data/confidence-thorough.trees");
 
+/// A model compiled into the engine, parsed on first use.
+fn shipped(cell: &'static OnceLock<Arc<ConfidenceModel>>, text: &str) -> Arc<ConfidenceModel> {
+    cell.get_or_init(|| Arc::new(ConfidenceModel::parse(text).expect("the shipped confidence models parse (tested)"))).clone()
+}
+
 impl ConfidenceModel {
     /// The shipped model (parsed once).
     pub fn default_model() -> Arc<ConfidenceModel> {
         static MODEL: OnceLock<Arc<ConfidenceModel>> = OnceLock::new();
-        MODEL
-            .get_or_init(|| Arc::new(ConfidenceModel::parse(DEFAULT_MODEL).expect("the shipped confidence model parses (tested)")))
-            .clone()
+        shipped(&MODEL, DEFAULT_MODEL)
     }
 
     /// A model of `trees` (whose children come after their parents).
@@ -122,9 +125,7 @@ impl ConfidenceModel {
     /// The shipped model of the thorough setting (parsed once).
     pub fn thorough_model() -> Arc<ConfidenceModel> {
         static MODEL: OnceLock<Arc<ConfidenceModel>> = OnceLock::new();
-        MODEL
-            .get_or_init(|| Arc::new(ConfidenceModel::parse(THOROUGH_MODEL).expect("the shipped thorough confidence model parses (tested)")))
-            .clone()
+        shipped(&MODEL, THOROUGH_MODEL)
     }
 
     /// The log-odds that the evidence `x` belongs to a real swap.
