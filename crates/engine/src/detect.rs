@@ -373,22 +373,15 @@ impl<'a> Detector<'a> {
         let cands = self.candidates(&present);
         let mut better = 0usize;
         // The candidates' lookups are independent cache misses: start the
-        // hash-table slots of the pairs each candidate forms with its
-        // neighbours a dozen candidates ahead and their bigram records a few
+        // hash-table slots each candidate's scoring reads a few candidates
         // ahead, so that the misses overlap.
-        const SLOTS_AHEAD: usize = 12;
-        const RECORDS_AHEAD: usize = 6;
-        let (before, after) = (ctx.last(), tail[0]);
-        let edge_pairs = |c: CandidateRef| [(before, c.ids[0]), (*c.ids.last().unwrap(), after)];
-        for c in cands.iter().take(SLOTS_AHEAD) {
-            edge_pairs(c).into_iter().for_each(|(a, b)| self.lm.prefetch_slot(a, b));
+        const AHEAD: usize = 6;
+        for c in cands.iter().take(AHEAD) {
+            self.lm.prefetch_path(&ctx, c.ids, &tail);
         }
         for (i, cand) in cands.iter().enumerate() {
-            if let Some(c) = cands.get(i + SLOTS_AHEAD) {
-                edge_pairs(c).into_iter().for_each(|(a, b)| self.lm.prefetch_slot(a, b));
-            }
-            if let Some(c) = cands.get(i + RECORDS_AHEAD) {
-                edge_pairs(c).into_iter().for_each(|(a, b)| self.lm.prefetch_record(a, b));
+            if let Some(c) = cands.get(i + AHEAD) {
+                self.lm.prefetch_path(&ctx, c.ids, &tail);
             }
             if cand.ids.len() == present.len() && cand.ids.iter().zip(&present).all(|(a, b)| a == b) {
                 continue;

@@ -60,16 +60,20 @@ pub struct Trigram {
     pub log10_prob: f32,
 }
 
-/// Where a left-to-right scoring stands: the last two words and, when the
-/// model knows it, the bigram they form (see [`LanguageModel::advance`]).
+/// Where a left-to-right scoring stands: the last two words and, once
+/// looked up, the backoff weight of the pair they form (see
+/// [`LanguageModel::advance`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Context {
     h1: u32,
     h2: u32,
-    pair: u32,
+    /// The bits of the pair's log10 backoff (0.0 for a pair the model never
+    /// saw), or `UNKNOWN_BACKOFF` until a step needs it.
+    pair_backoff: u32,
 }
 
-const NO_PAIR: u32 = u32::MAX;
+/// A NaN bit pattern: no backoff weight is NaN.
+const UNKNOWN_BACKOFF: u32 = u32::MAX;
 
 impl Context {
     /// The last word scored (or the second history word given).
@@ -84,10 +88,20 @@ pub struct LanguageModel {
     // them and outlives these views: they are dropped together.
     unigrams: &'static [Unigram],
     bigrams: &'static [Bigram],
+    // Queries read the hash tables; the sorted lists stay the reference
+    // that tests check the tables against.
+    #[cfg_attr(not(test), allow(dead_code))]
     trigrams: &'static [Trigram],
-    /// Open-addressing hash table of bigram indices (see `bigram_slots`);
-    /// empty in files written before it existed, then lookups search.
-    slots: &'static [u32],
+    /// Open-addressing hash tables of every bigram and trigram with its
+    /// values (see `hash_table`): a query hashes the word ids straight to
+    /// the one slot that answers it.
+    bigram_table: &'static [BigramSlot],
+    trigram_table: &'static [TrigramSlot],
+    /// Bit filters of the same n-grams (see `NgramFilter`): most pairs and
+    /// nearly all triples a scoring step asks for are not in the model,
+    /// and the small filter says so from cache.
+    bigram_filter: NgramFilter,
+    trigram_filter: NgramFilter,
     vocab: &'static str,
     store: Store,
     /// Word ids by word: a table of ids only, compared against `vocab`, so
@@ -117,33 +131,139 @@ const HOT_WORD_BYTES: usize = 23;
 /// Slots of the table of common words (a power of two).
 const HOT_SLOTS: usize = 8192;
 
-/// An empty slot of the bigram hash table.
-const EMPTY_SLOT: u32 = u32::MAX;
-
-fn slot_hash(h: u32, w: u32) -> u64 {
-    (((h as u64) << 32) | w as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+/// A bigram in the bigram hash table, with its values; a free slot has
+/// `history == FREE`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Pod, Zeroable, PartialEq)]
+pub struct BigramSlot {
+    pub history: u32,
+    pub word: u32,
+    pub log10_prob: f32,
+    pub log10_backoff: f32,
 }
 
-/// The bigram hash table: a power of two of slots, at least twice as many
-/// as bigrams, each the index of a bigram (h, w) at the slot its hash (top
-/// bits of `slot_hash`) names or the next free one (linear probing). A
-/// lookup costs one or two cache misses where the binary search in the
-/// histories of a common word costs a dozen.
-pub(crate) fn bigram_slots(unigrams: &[Unigram], bigrams: &[Bigram]) -> Vec<u32> {
-    let n = bigrams.len().saturating_sub(1);
-    let size = (2 * n).next_power_of_two().max(2);
-    let bits = size.trailing_zeros();
-    let mut slots = vec![EMPTY_SLOT; size];
-    for w in 0..unigrams.len().saturating_sub(1) {
-        for b in unigrams[w].first_bigram..unigrams[w + 1].first_bigram {
-            let mut i = (slot_hash(bigrams[b as usize].history, w as u32) >> (64 - bits)) as usize;
-            while slots[i] != EMPTY_SLOT {
-                i = (i + 1) & (size - 1);
-            }
-            slots[i] = b;
+/// A trigram (`h1`, `h2`, `word`) in the trigram hash table; a free slot
+/// has `h1 == FREE`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Pod, Zeroable, PartialEq)]
+pub struct TrigramSlot {
+    pub h1: u32,
+    pub h2: u32,
+    pub word: u32,
+    pub log10_prob: f32,
+}
+
+/// The first field of a free slot of either hash table (never a word id).
+const FREE: u32 = u32::MAX;
+const MIX: u64 = 0x9E37_79B9_7F4A_7C15;
+
+fn bigram_hash(h: u32, w: u32) -> u64 {
+    (((h as u64) << 32) | w as u64).wrapping_mul(MIX)
+}
+
+fn trigram_hash(h1: u32, h2: u32, w: u32) -> u64 {
+    ((((h1 as u64) << 32) | h2 as u64).wrapping_mul(MIX) ^ w as u64).wrapping_mul(MIX)
+}
+
+/// The slot a hash names in a table of `len` slots (a power of two, at
+/// least 2): its top bits.
+#[inline]
+fn home_slot(hash: u64, len: usize) -> usize {
+    (hash >> (64 - len.trailing_zeros())) as usize
+}
+
+/// An open-addressing hash table with linear probing: a power of two of
+/// slots, at least twice as many as items, each item at the slot its hash
+/// names or the next free one (wrapping). A lookup costs one cache miss
+/// where the sorted lists cost a dozen for a common word, and the address
+/// comes from the ids alone, so lookups of one scoring step overlap.
+pub(crate) fn hash_table<T: Copy>(items: impl ExactSizeIterator<Item = T>, free: T, hash: impl Fn(&T) -> u64) -> Vec<T> {
+    let size = (2 * items.len()).next_power_of_two().max(2);
+    let mut slots = vec![free; size];
+    let mut used = vec![false; size];
+    for item in items {
+        let mut i = home_slot(hash(&item), size);
+        while used[i] {
+            i = (i + 1) & (size - 1);
         }
+        used[i] = true;
+        slots[i] = item;
     }
     slots
+}
+
+/// A Bloom filter of n-gram hashes with both of an item's bits in one
+/// 64-bit word: a query reads one word, which for a 4 MB filter usually
+/// sits in the processor's cache, where the hash table's slot is a trip to
+/// memory. About 16 bits per item: 1 in 100 absent n-grams gets through.
+#[derive(Clone, Copy)]
+struct NgramFilter {
+    words: &'static [u64],
+}
+
+/// Filter bits per item (before rounding the size up to a power of two).
+const FILTER_BITS_PER_ITEM: usize = 16;
+
+/// The word of a filter of `len` words (a power of two, at least 2) an
+/// n-gram hash selects, and its two bits there. The word comes from the
+/// hash's top bits; the bits from a second mix, so they do not repeat the
+/// word's choice.
+#[inline]
+fn filter_probe(hash: u64, len: usize) -> (usize, u64) {
+    let m = (hash ^ (hash >> 29)).wrapping_mul(0xD6E8_FEB8_6659_FD93);
+    (home_slot(hash, len), (1u64 << (m >> 58)) | (1u64 << ((m >> 52) & 63)))
+}
+
+pub(crate) fn build_filter(hashes: impl ExactSizeIterator<Item = u64>) -> Vec<u64> {
+    let len = (hashes.len() * FILTER_BITS_PER_ITEM / 64).next_power_of_two().max(2);
+    let mut words = vec![0u64; len];
+    for h in hashes {
+        let (i, bits) = filter_probe(h, len);
+        words[i] |= bits;
+    }
+    words
+}
+
+impl NgramFilter {
+    #[inline]
+    fn may_contain(&self, hash: u64) -> bool {
+        let (i, bits) = filter_probe(hash, self.words.len());
+        self.words[i] & bits == bits
+    }
+
+    #[inline]
+    fn prefetch(&self, hash: u64) {
+        prefetch(&self.words[filter_probe(hash, self.words.len()).0]);
+    }
+}
+
+/// The hash tables of every bigram and trigram of the suffix-first lists
+/// (a trigram is reachable there only under its bigram; so it is here).
+pub(crate) fn ngram_tables(unigrams: &[Unigram], bigrams: &[Bigram], trigrams: &[Trigram]) -> (Vec<BigramSlot>, Vec<TrigramSlot>) {
+    let mut bi = Vec::with_capacity(bigrams.len().saturating_sub(1));
+    let mut tri = Vec::with_capacity(trigrams.len());
+    for w in 0..unigrams.len().saturating_sub(1) {
+        for b in unigrams[w].first_bigram as usize..unigrams[w + 1].first_bigram as usize {
+            let r = &bigrams[b];
+            bi.push(BigramSlot { history: r.history, word: w as u32, log10_prob: r.log10_prob, log10_backoff: r.log10_backoff });
+            for t in &trigrams[r.first_trigram as usize..bigrams[b + 1].first_trigram as usize] {
+                tri.push(TrigramSlot { h1: t.history, h2: r.history, word: w as u32, log10_prob: t.log10_prob });
+            }
+        }
+    }
+    let free_bigram = BigramSlot { history: FREE, word: FREE, log10_prob: 0.0, log10_backoff: 0.0 };
+    let free_trigram = TrigramSlot { h1: FREE, h2: FREE, word: FREE, log10_prob: 0.0 };
+    (
+        hash_table(bi.into_iter(), free_bigram, |b| bigram_hash(b.history, b.word)),
+        hash_table(tri.into_iter(), free_trigram, |t| trigram_hash(t.h1, t.h2, t.word)),
+    )
+}
+
+/// The filters of the n-grams of the hash tables.
+pub(crate) fn ngram_filters(bigram_table: &[BigramSlot], trigram_table: &[TrigramSlot]) -> (Vec<u64>, Vec<u64>) {
+    let bi: Vec<u64> = bigram_table.iter().filter(|b| b.history != FREE).map(|b| bigram_hash(b.history, b.word)).collect();
+    let tri: Vec<u64> = trigram_table.iter().filter(|t| t.h1 != FREE).map(|t| trigram_hash(t.h1, t.h2, t.word)).collect();
+    (build_filter(bi.into_iter()), build_filter(tri.into_iter()))
 }
 
 #[inline]
@@ -164,6 +284,7 @@ fn word_hash(w: &str) -> u64 {
     rustc_hash::FxBuildHasher.hash_one(w)
 }
 
+#[cfg(test)]
 fn find<T>(slice: &[T], key: u32, get: impl Fn(&T) -> u32) -> Option<usize> {
     slice.binary_search_by(|e| get(e).cmp(&key)).ok()
 }
@@ -180,7 +301,16 @@ impl LanguageModel {
         let bigrams: &[Bigram] = store.pod_section("bigrams")?;
         let trigrams: &[Trigram] = store.pod_section("trigrams")?;
         let vocab = store.section("vocab")?;
-        let slots: &[u32] = if store.has_section("bigram_slots") { store.pod_section("bigram_slots")? } else { &[] };
+        if !store.has_section("bigram_table") {
+            return Err(bad("written by an older unspin (no n-gram hash tables); rebuild the model with `unspin build-model`".into()));
+        }
+        let bigram_table: &[BigramSlot] = store.pod_section("bigram_table")?;
+        let trigram_table: &[TrigramSlot] = store.pod_section("trigram_table")?;
+        let bigram_filter: &[u64] = store.pod_section("bigram_filter")?;
+        let trigram_filter: &[u64] = store.pod_section("trigram_filter")?;
+        if !bigram_filter.len().is_power_of_two() || bigram_filter.len() < 2 || !trigram_filter.len().is_power_of_two() || trigram_filter.len() < 2 {
+            return Err(bad("n-gram filter has the wrong size".into()));
+        }
         if unigrams.is_empty() {
             return Err(bad("no unigrams".into()));
         }
@@ -205,14 +335,14 @@ impl LanguageModel {
         if bigrams.iter().any(|b| b.history as usize >= n) || trigrams.iter().any(|t| t.history as usize >= n) {
             return Err(bad("n-gram refers to a word outside the vocabulary".into()));
         }
-        if !slots.is_empty() {
-            let real = bigrams.len().saturating_sub(1);
-            if !slots.len().is_power_of_two() || slots.len() < 2 * real {
-                return Err(bad("bigram hash table has the wrong size".into()));
-            }
-            if slots.iter().any(|&s| s != EMPTY_SLOT && s as usize >= real) || !slots.contains(&EMPTY_SLOT) {
-                return Err(bad("bigram hash table refers outside the bigram table".into()));
-            }
+        // A probe stops at the key or at a free slot: a table without one
+        // would never stop for a missing key. What the slots hold is only
+        // compared and returned, never used as an index.
+        if !bigram_table.len().is_power_of_two() || bigram_table.len() < 2 || !bigram_table.iter().any(|b| b.history == FREE) {
+            return Err(bad("bigram hash table has the wrong size or no free slot".into()));
+        }
+        if !trigram_table.len().is_power_of_two() || trigram_table.len() < 2 || !trigram_table.iter().any(|t| t.h1 == FREE) {
+            return Err(bad("trigram hash table has the wrong size or no free slot".into()));
         }
         let text = std::str::from_utf8(vocab).map_err(|_| bad("vocabulary is not UTF-8".into()))?;
         let mut ids = hashbrown::HashTable::with_capacity(n);
@@ -259,16 +389,20 @@ impl LanguageModel {
         let eos = find("</s>").ok_or_else(|| bad("no </s> in vocabulary".into()))?;
         // SAFETY: see the field comment; the slices borrow from `store`'s
         // stable backing memory, and `store` is moved into the same struct.
-        let (unigrams, bigrams, trigrams, slots, vocab) = unsafe {
+        let (unigrams, bigrams, trigrams, bigram_table, trigram_table, bigram_filter, trigram_filter, vocab) = unsafe {
             (
                 std::mem::transmute::<&[Unigram], &'static [Unigram]>(unigrams),
                 std::mem::transmute::<&[Bigram], &'static [Bigram]>(bigrams),
                 std::mem::transmute::<&[Trigram], &'static [Trigram]>(trigrams),
-                std::mem::transmute::<&[u32], &'static [u32]>(slots),
+                std::mem::transmute::<&[BigramSlot], &'static [BigramSlot]>(bigram_table),
+                std::mem::transmute::<&[TrigramSlot], &'static [TrigramSlot]>(trigram_table),
+                std::mem::transmute::<&[u64], &'static [u64]>(bigram_filter),
+                std::mem::transmute::<&[u64], &'static [u64]>(trigram_filter),
                 std::mem::transmute::<&str, &'static str>(text),
             )
         };
-        Ok(LanguageModel { unigrams, bigrams, trigrams, slots, vocab, store, ids, word_offsets, hot, bos, eos })
+        let (bigram_filter, trigram_filter) = (NgramFilter { words: bigram_filter }, NgramFilter { words: trigram_filter });
+        Ok(LanguageModel { unigrams, bigrams, trigrams, bigram_table, trigram_table, bigram_filter, trigram_filter, vocab, store, ids, word_offsets, hot, bos, eos })
     }
 
     fn unigrams(&self) -> &[Unigram] {
@@ -277,6 +411,7 @@ impl LanguageModel {
     fn bigrams(&self) -> &[Bigram] {
         self.bigrams
     }
+    #[cfg(test)]
     fn trigrams(&self) -> &[Trigram] {
         self.trigrams
     }
@@ -314,34 +449,60 @@ impl LanguageModel {
         OOV_LOG10
     }
 
-    /// Index of bigram (h, w) in the bigram table.
-    fn bigram_index(&self, h: u32, w: u32) -> Option<usize> {
-        let u = self.unigrams();
-        if !self.slots.is_empty() {
-            let mask = self.slots.len() - 1;
-            let mut i = (slot_hash(h, w) >> (64 - self.slots.len().trailing_zeros())) as usize;
-            let (lo, hi) = (u[w as usize].first_bigram, u[w as usize + 1].first_bigram);
-            loop {
-                let b = self.slots[i];
-                if b == EMPTY_SLOT {
-                    return None;
-                }
-                if (lo..hi).contains(&b) && self.bigrams[b as usize].history == h {
-                    return Some(b as usize);
-                }
-                i = (i + 1) & mask;
-            }
+    /// The bigram (h, w) from the hash table (both valid ids).
+    #[inline]
+    fn bigram(&self, h: u32, w: u32) -> Option<&BigramSlot> {
+        let hash = bigram_hash(h, w);
+        if !self.bigram_filter.may_contain(hash) {
+            return None;
         }
-        self.bigram_index_by_search(h, w)
+        let table = self.bigram_table;
+        let mut i = home_slot(hash, table.len());
+        loop {
+            let b = &table[i];
+            if b.history == h && b.word == w {
+                return Some(b);
+            }
+            if b.history == FREE {
+                return None;
+            }
+            i = (i + 1) & (table.len() - 1);
+        }
     }
 
+    /// log10 P of the trigram (h1, h2, w) from the hash table (valid ids).
+    #[inline]
+    fn trigram(&self, h1: u32, h2: u32, w: u32) -> Option<f32> {
+        let hash = trigram_hash(h1, h2, w);
+        if !self.trigram_filter.may_contain(hash) {
+            return None;
+        }
+        let table = self.trigram_table;
+        let mut i = home_slot(hash, table.len());
+        loop {
+            let t = &table[i];
+            if t.h1 == h1 && t.h2 == h2 && t.word == w {
+                return Some(t.log10_prob);
+            }
+            if t.h1 == FREE {
+                return None;
+            }
+            i = (i + 1) & (table.len() - 1);
+        }
+    }
+
+    /// Index of bigram (h, w) in the suffix-first bigram list, by binary
+    /// search: the structure the hash tables are checked against.
+    #[cfg(test)]
     fn bigram_index_by_search(&self, h: u32, w: u32) -> Option<usize> {
         let u = self.unigrams();
         let (lo, hi) = (u[w as usize].first_bigram as usize, u[w as usize + 1].first_bigram as usize);
         find(&self.bigrams()[lo..hi], h, |b| b.history).map(|i| lo + i)
     }
 
-    fn trigram_prob(&self, bigram: usize, h1: u32) -> Option<f32> {
+    #[cfg(test)]
+    fn trigram_by_search(&self, h1: u32, h2: u32, w: u32) -> Option<f32> {
+        let bigram = self.bigram_index_by_search(h2, w)?;
         let b = self.bigrams();
         let (lo, hi) = (b[bigram].first_trigram as usize, b[bigram + 1].first_trigram as usize);
         let t = &self.trigrams()[lo..hi];
@@ -349,11 +510,11 @@ impl LanguageModel {
     }
 
     pub fn has_bigram(&self, a: u32, b: u32) -> bool {
-        self.valid(a) && self.valid(b) && self.bigram_index(a, b).is_some()
+        self.valid(a) && self.valid(b) && self.bigram(a, b).is_some()
     }
 
     pub fn has_trigram(&self, a: u32, b: u32, c: u32) -> bool {
-        self.valid(a) && self.valid(b) && self.valid(c) && self.bigram_index(b, c).is_some_and(|i| self.trigram_prob(i, a).is_some())
+        self.valid(a) && self.valid(b) && self.valid(c) && self.trigram(a, b, c).is_some()
     }
 
     fn valid(&self, id: u32) -> bool {
@@ -370,102 +531,65 @@ impl LanguageModel {
     /// log10 P(word | context) with Katz backoff; only the last two context
     /// ids are used. Unknown ids count as out of vocabulary.
     pub fn log10_prob(&self, context: &[u32], word: u32) -> f32 {
-        if !self.valid(word) {
-            return OOV_LOG10;
-        }
-        let ctx = &context[context.len().saturating_sub(2)..];
-        let u = self.unigrams();
-        match ctx {
-            [] => u[word as usize].log10_prob,
-            [h] => self.p2(*h, word),
-            [h1, h2] => {
-                if !self.valid(*h2) {
-                    return u[word as usize].log10_prob;
-                }
-                if !self.valid(*h1) {
-                    return self.p2(*h2, word);
-                }
-                if let Some(bi) = self.bigram_index(*h2, word) {
-                    if let Some(p) = self.trigram_prob(bi, *h1) {
-                        return p;
-                    }
-                    let bo = self.bigram_index(*h1, *h2).map(|i| self.bigrams()[i].log10_backoff).unwrap_or(0.0);
-                    return bo + self.bigrams()[bi].log10_prob;
-                }
-                let bo2 = self.bigram_index(*h1, *h2).map(|i| self.bigrams()[i].log10_backoff).unwrap_or(0.0);
-                bo2 + u[*h2 as usize].log10_backoff + u[word as usize].log10_prob
-            }
-            _ => unreachable!(),
-        }
+        let at = |back: usize| context.len().checked_sub(back).map_or(u32::MAX, |i| context[i]);
+        let mut ctx = self.context(at(2), at(1));
+        self.advance(&mut ctx, word)
     }
 
-    fn p2(&self, h: u32, w: u32) -> f32 {
-        let u = self.unigrams();
-        if !self.valid(h) {
-            return u[w as usize].log10_prob;
-        }
-        match self.bigram_index(h, w) {
-            Some(i) => self.bigrams()[i].log10_prob,
-            None => u[h as usize].log10_backoff + u[w as usize].log10_prob,
-        }
-    }
-
-    /// Asks the processor to start loading the hash-table slot of the pair
-    /// `(h, w)`. A caller about to look up many independent pairs (the
-    /// candidates of one phrase) prefetches a few ahead so that their cache
-    /// misses overlap instead of following one another.
+    /// Asks the processor to start loading the hash-table slots that
+    /// scoring `words` after `ctx` (then `tail`) will read. A caller about
+    /// to score many independent alternatives (the candidates of one
+    /// phrase) prefetches a few ahead so that their cache misses overlap
+    /// instead of following one another.
     #[inline]
-    pub fn prefetch_slot(&self, h: u32, w: u32) {
-        if !self.slots.is_empty() {
-            let i = (slot_hash(h, w) >> (64 - self.slots.len().trailing_zeros())) as usize;
-            prefetch(&self.slots[i]);
-        }
-    }
-
-    /// The second step after [`LanguageModel::prefetch_slot`]: reads the
-    /// slot (by now in cache) and starts loading the bigram record it names.
-    #[inline]
-    pub fn prefetch_record(&self, h: u32, w: u32) {
-        if !self.slots.is_empty() {
-            let i = (slot_hash(h, w) >> (64 - self.slots.len().trailing_zeros())) as usize;
-            if let Some(b) = self.bigrams.get(self.slots[i] as usize) {
-                prefetch(b);
-            }
+    pub fn prefetch_path(&self, ctx: &Context, words: &[u32], tail: &[u32]) {
+        let (mut h1, mut h2) = (ctx.h1, ctx.h2);
+        for &w in words.iter().chain(tail) {
+            self.trigram_filter.prefetch(trigram_hash(h1, h2, w));
+            self.bigram_filter.prefetch(bigram_hash(h2, w));
+            // About a third of the pairs are in the model: worth their slot too.
+            prefetch(&self.bigram_table[home_slot(bigram_hash(h2, w), self.bigram_table.len())]);
+            (h1, h2) = (h2, w);
         }
     }
 
     /// The scoring state after the words `h1 h2` (either may be an id the
     /// model does not know, e.g. `u32::MAX`, meaning "no such word").
     pub fn context(&self, h1: u32, h2: u32) -> Context {
-        let pair = if self.valid(h1) && self.valid(h2) { self.bigram_index(h1, h2) } else { None };
-        Context { h1, h2, pair: pair.map_or(NO_PAIR, |i| i as u32) }
+        Context { h1, h2, pair_backoff: UNKNOWN_BACKOFF }
     }
 
     /// log10 P(w | context), the same value as [`LanguageModel::log10_prob`],
     /// and moves the context past `w`. Scoring a sequence this way looks up
-    /// one bigram per word instead of up to three: the pair a word forms
-    /// with its predecessor is the backoff history of the next word.
+    /// the trigram, and only when it is missing the bigram and the backoff
+    /// of the history pair, which the previous step usually knows already.
     pub fn advance(&self, ctx: &mut Context, w: u32) -> f32 {
-        let (h1, h2, pair) = (ctx.h1, ctx.h2, ctx.pair);
-        if !self.valid(w) {
-            *ctx = Context { h1: h2, h2: w, pair: NO_PAIR };
-            return OOV_LOG10;
-        }
+        let (h1, h2) = (ctx.h1, ctx.h2);
         let u = self.unigrams();
-        if !self.valid(h2) {
-            *ctx = Context { h1: h2, h2: w, pair: NO_PAIR };
-            return u[w as usize].log10_prob;
+        if !self.valid(w) || !self.valid(h2) {
+            *ctx = Context { h1: h2, h2: w, pair_backoff: UNKNOWN_BACKOFF };
+            return if self.valid(w) { u[w as usize].log10_prob } else { OOV_LOG10 };
         }
-        let bo12 = if pair == NO_PAIR { 0.0 } else { self.bigrams()[pair as usize].log10_backoff };
-        let bi = self.bigram_index(h2, w);
+        let h1_valid = self.valid(h1);
+        if h1_valid {
+            if let Some(p) = self.trigram(h1, h2, w) {
+                *ctx = Context { h1: h2, h2: w, pair_backoff: UNKNOWN_BACKOFF };
+                return p;
+            }
+        }
+        let bo12 = if !h1_valid {
+            0.0
+        } else if ctx.pair_backoff != UNKNOWN_BACKOFF {
+            f32::from_bits(ctx.pair_backoff)
+        } else {
+            self.bigram(h1, h2).map_or(0.0, |b| b.log10_backoff)
+        };
+        let bi = self.bigram(h2, w);
         let p = match bi {
-            Some(bi) => match self.valid(h1).then(|| self.trigram_prob(bi, h1)).flatten() {
-                Some(p) => p,
-                None => bo12 + self.bigrams()[bi].log10_prob,
-            },
+            Some(b) => bo12 + b.log10_prob,
             None => bo12 + u[h2 as usize].log10_backoff + u[w as usize].log10_prob,
         };
-        *ctx = Context { h1: h2, h2: w, pair: bi.map_or(NO_PAIR, |i| i as u32) };
+        *ctx = Context { h1: h2, h2: w, pair_backoff: bi.map_or(0.0, |b| b.log10_backoff).to_bits() };
         p
     }
 
@@ -480,23 +604,126 @@ impl LanguageModel {
 
 #[cfg(test)]
 mod slot_tests {
-    /// The hash table finds exactly the bigrams the search finds, for every
-    /// pair of words of a small model (seen pairs and unseen ones).
+    /// The hash tables find exactly the n-grams the sorted lists hold, with
+    /// their values, for every pair and triple of words of a small model
+    /// (seen ones and unseen ones).
     #[test]
     fn hash_lookup_agrees_with_search() {
         let arpa = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/tiny.arpa")).unwrap();
         let lm = crate::convert::arpa_model(&arpa).unwrap();
-        assert!(!lm.slots.is_empty());
+        assert!(lm.bigram_table.len() >= 2 * (lm.bigrams.len() - 1));
         let n = lm.vocab_len() as u32;
-        let mut seen = 0;
+        let (mut seen, mut seen3) = (0, 0);
         for h in 0..n {
             for w in 0..n {
-                let fast = lm.bigram_index(h, w);
-                assert_eq!(fast, lm.bigram_index_by_search(h, w), "({h}, {w})");
+                let fast = lm.bigram(h, w).map(|b| (b.log10_prob, b.log10_backoff));
+                let slow = lm.bigram_index_by_search(h, w).map(|i| (lm.bigrams[i].log10_prob, lm.bigrams[i].log10_backoff));
+                assert_eq!(fast, slow, "({h}, {w})");
                 seen += fast.is_some() as usize;
+                for h0 in 0..n {
+                    let fast = lm.trigram(h0, h, w);
+                    assert_eq!(fast, lm.trigram_by_search(h0, h, w), "({h0}, {h}, {w})");
+                    seen3 += fast.is_some() as usize;
+                }
             }
         }
         assert_eq!(seen, lm.bigrams.len() - 1);
+        assert_eq!(seen3, lm.trigrams.len());
+    }
+
+    /// Katz backoff as the format describes it, read from the sorted lists
+    /// by binary search: the reference the hashed scoring must match.
+    fn katz_by_search(lm: &super::LanguageModel, h1: u32, h2: u32, w: u32) -> f32 {
+        let u = lm.unigrams();
+        if !lm.valid(w) {
+            return super::OOV_LOG10;
+        }
+        if !lm.valid(h2) {
+            return u[w as usize].log10_prob;
+        }
+        if lm.valid(h1) {
+            if let Some(p) = lm.trigram_by_search(h1, h2, w) {
+                return p;
+            }
+        }
+        let bo12 = if lm.valid(h1) { lm.bigram_index_by_search(h1, h2).map_or(0.0, |i| lm.bigrams[i].log10_backoff) } else { 0.0 };
+        match lm.bigram_index_by_search(h2, w) {
+            Some(i) => bo12 + lm.bigrams[i].log10_prob,
+            None => bo12 + u[h2 as usize].log10_backoff + u[w as usize].log10_prob,
+        }
+    }
+
+    /// Rolling scoring gives exactly the Katz probabilities for every
+    /// triple of words of a small model and the word after it, unknown
+    /// words included, whether the pair's backoff was looked up by an
+    /// earlier step or not.
+    #[test]
+    fn advance_agrees_with_katz_by_search() {
+        let arpa = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/tiny.arpa")).unwrap();
+        let lm = crate::convert::arpa_model(&arpa).unwrap();
+        let unknown = u32::MAX;
+        let ids: Vec<u32> = (0..lm.vocab_len() as u32).chain([unknown]).collect();
+        let (mut backed_off, mut remembered) = (0, 0);
+        for &h1 in &ids {
+            for &h2 in &ids {
+                for &w in &ids {
+                    let mut ctx = lm.context(h1, h2);
+                    let expected = katz_by_search(&lm, h1, h2, w);
+                    assert_eq!(lm.advance(&mut ctx, w), expected, "({h1}, {h2}, {w})");
+                    assert_eq!(lm.log10_prob(&[h1, h2], w), expected);
+                    remembered += (ctx.pair_backoff != super::UNKNOWN_BACKOFF) as usize;
+                    for &x in &ids {
+                        let mut c2 = ctx;
+                        assert_eq!(lm.advance(&mut c2, x), katz_by_search(&lm, h2, w, x), "({h2}, {w}, {x})");
+                    }
+                    backed_off += (lm.valid(w) && !lm.has_trigram(h1, h2, w)) as usize;
+                }
+            }
+        }
+        assert!(backed_off > 0 && remembered > 0);
+        // Whole sequences after contexts of every length.
+        for context in [&[][..], &ids[..1], &ids[1..3], &[unknown, ids[0]][..]] {
+            let words: Vec<u32> = ids.iter().rev().copied().collect();
+            let mut hist: Vec<u32> = context.to_vec();
+            let mut expected = 0.0;
+            for &w in &words {
+                let at = |back: usize| hist.len().checked_sub(back).map_or(unknown, |i| hist[i]);
+                expected += katz_by_search(&lm, at(2), at(1), w);
+                hist.push(w);
+            }
+            assert_eq!(lm.score_sequence(context, &words), expected, "context {context:?}");
+        }
+    }
+
+    /// A file from before the hash tables is refused with the command that
+    /// rebuilds it, and tables a probe could loop in forever (no free
+    /// slot) or index outside (not a power of two) are refused too.
+    #[test]
+    fn missing_or_unusable_hash_tables_are_errors() {
+        use unspin_store::{Store, Writer};
+        let arpa = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/tiny.arpa")).unwrap();
+        let (good, _) = crate::convert::parse_arpa(&arpa).unwrap().to_writer().unwrap();
+        let store = Store::from_bytes("good", &good.to_bytes(), super::KIND).unwrap();
+        let rebuilt = |replace: &dyn Fn(&str, &[u8]) -> Option<Vec<u8>>| {
+            let mut w = Writer::new(super::KIND);
+            for name in ["unigrams", "bigrams", "trigrams", "vocab", "bigram_table", "trigram_table", "bigram_filter", "trigram_filter"] {
+                if let Some(bytes) = replace(name, store.section(name).unwrap()) {
+                    w.add(name, bytes);
+                }
+            }
+            super::LanguageModel::from_store(Store::from_bytes("test", &w.to_bytes(), super::KIND).unwrap())
+        };
+        assert!(rebuilt(&|_, b| Some(b.to_vec())).is_ok());
+        let old = rebuilt(&|name, b| (!name.ends_with("_table") && !name.ends_with("_filter")).then(|| b.to_vec())).err().unwrap();
+        assert!(old.to_string().contains("unspin build-model"), "{old}");
+        // Every slot taken: a probe for a missing pair would never end.
+        let taken = super::BigramSlot { history: 0, word: 0, log10_prob: 0.0, log10_backoff: 0.0 };
+        let full = rebuilt(&|name, b| Some(if name == "bigram_table" { b.chunks(16).flat_map(|_| bytemuck::bytes_of(&taken).to_vec()).collect() } else { b.to_vec() }));
+        assert!(full.err().unwrap().to_string().contains("no free slot"));
+        let odd = rebuilt(&|name, b| Some(if name == "trigram_table" { b[..b.len() - 16].to_vec() } else { b.to_vec() }));
+        assert!(odd.is_err());
+        let odd = rebuilt(&|name, b| Some(if name == "bigram_filter" { b[..b.len() - 8].to_vec() } else { b.to_vec() }));
+        assert!(odd.err().unwrap().to_string().contains("filter"));
     }
 
     /// The table of common words answers exactly as the full vocabulary
@@ -517,46 +744,6 @@ mod slot_tests {
         assert!(hot > lm.vocab_len() / 2, "{hot} of {} words in the table", lm.vocab_len());
         for w in ["", "zzzz", "the ", "thе", "antidisestablishmentarianisms"] {
             assert_eq!(lm.word_id(w), lm.ids.find(super::word_hash(w), |&i| lm.word(i) == w).copied(), "{w:?}");
-        }
-    }
-
-    /// Rolling scoring gives exactly the probabilities of `log10_prob` for
-    /// every triple of words of a small model, unknown words included.
-    #[test]
-    fn advance_agrees_with_log10_prob() {
-        let arpa = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/tiny.arpa")).unwrap();
-        let lm = crate::convert::arpa_model(&arpa).unwrap();
-        let unknown = u32::MAX;
-        let ids: Vec<u32> = (0..lm.vocab_len() as u32).chain([unknown]).collect();
-        let mut backed_off = 0;
-        for &h1 in &ids {
-            for &h2 in &ids {
-                for &w in &ids {
-                    let mut ctx = lm.context(h1, h2);
-                    let rolling = lm.advance(&mut ctx, w);
-                    assert_eq!(rolling, lm.log10_prob(&[h1, h2], w), "({h1}, {h2}, {w})");
-                    assert_eq!(ctx, lm.context(h2, w));
-                    // and one step further, where the remembered pair is used
-                    for &x in &ids {
-                        let mut c2 = ctx;
-                        assert_eq!(lm.advance(&mut c2, x), lm.log10_prob(&[h2, w], x), "({h2}, {w}, {x})");
-                    }
-                    backed_off += (lm.valid(w) && !lm.has_trigram(h1, h2, w)) as usize;
-                }
-            }
-        }
-        assert!(backed_off > 0);
-        // Whole sequences after contexts of every length, as a caller
-        // without `advance` would score them.
-        for context in [&[][..], &ids[..1], &ids[1..3], &[unknown, ids[0]][..]] {
-            let words: Vec<u32> = ids.iter().rev().copied().collect();
-            let mut hist: Vec<u32> = context.to_vec();
-            let mut expected = 0.0;
-            for &w in &words {
-                expected += lm.log10_prob(&hist, w);
-                hist.push(w);
-            }
-            assert_eq!(lm.score_sequence(context, &words), expected, "context {context:?}");
         }
     }
 }
