@@ -9,6 +9,7 @@ mod scan;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 use unspin_engine::{Config, Engine, Fingerprints, Model, Report};
@@ -321,13 +322,13 @@ impl unspin_eval::Detector for EngineDetector<'_> {
 
 fn run_eval(args: &EvalArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let model = Model::locate(args.model.as_deref()).map_err(|e| UserError(e.to_string()))?;
+    let model = Arc::new(Model::locate(args.model.as_deref()).map_err(|e| UserError(e.to_string()))?);
     let load_seconds = started.elapsed().as_secs_f64();
     let mut config = Config::default();
     for kv in &args.set {
         config.set_assignment(kv).map_err(|e| UserError(format!("--set {e}")))?;
     }
-    let plain = args.neural.attach(Engine::new(model, config.clone()))?;
+    let plain = args.neural.attach(Engine::new(model.clone(), config.clone()))?;
     let mut cfg = unspin_eval::EvalConfig::new(&args.data, &args.shared, args.quick);
     cfg.docs_per_genre = args.docs_per_genre;
     cfg.unlisted_per_split = args.phrases_per_split;
@@ -340,7 +341,7 @@ fn run_eval(args: &EvalArgs) -> anyhow::Result<()> {
     // The fingerprint rows use the July export, as a user would pass it.
     let fingerprinted = match Fingerprints::load(&cfg.pps_july) {
         Ok(fp) => {
-            let engine = Engine::new(Model::locate(args.model.as_deref())?, config.clone()).with_fingerprints(fp);
+            let engine = Engine::new(model.clone(), config.clone()).with_fingerprints(fp);
             Some(match plain.verifier() {
                 Some(v) => engine.with_verifier(v.clone()),
                 None => engine,
@@ -360,7 +361,7 @@ fn run_eval(args: &EvalArgs) -> anyhow::Result<()> {
             for kv in &args.set {
                 config.set_assignment(kv).map_err(|e| UserError(format!("--set {e}")))?;
             }
-            Some(Engine::new(Model::locate(args.model.as_deref())?, config))
+            Some(Engine::new(model.clone(), config))
         }
     };
     let plain_d = EngineDetector(&plain);

@@ -313,7 +313,9 @@ pub struct Explained {
 /// The detector and restorer. Cheap to share between threads (`&Engine` is
 /// all a worker needs).
 pub struct Engine {
-    model: Model,
+    /// Shared: engines of different settings over one model (the default
+    /// and the thorough one of `unspin eval`) map its files once.
+    model: Arc<Model>,
     verifier: Option<Arc<dyn Verifier>>,
     /// Depends on the lexicon and `max_lexicon_candidates` only.
     cache: detect::CandidateCache,
@@ -323,8 +325,8 @@ pub struct Engine {
 }
 
 impl Engine {
-    pub fn new(model: Model, config: Config) -> Engine {
-        Engine { model, verifier: None, cache: Default::default(), substitutes: Default::default(), fingerprints: None, config }
+    pub fn new(model: impl Into<Arc<Model>>, config: Config) -> Engine {
+        Engine { model: model.into(), verifier: None, cache: Default::default(), substitutes: Default::default(), fingerprints: None, config }
     }
 
     /// Adds a known-fingerprint list; its matches are reported with
@@ -357,7 +359,7 @@ impl Engine {
         self.config = config;
     }
 
-    pub fn model(&self) -> &Model {
+    pub fn model(&self) -> &Arc<Model> {
         &self.model
     }
 

@@ -547,7 +547,8 @@ impl LanguageModel {
         for &w in words.iter().chain(tail) {
             self.trigram_filter.prefetch(trigram_hash(h1, h2, w));
             self.bigram_filter.prefetch(bigram_hash(h2, w));
-            // About a third of the pairs are in the model: worth their slot too.
+            // About a third of the pairs are in the model: worth their slot
+            // too (asking the filter first stalls on it, which costs more).
             prefetch(&self.bigram_table[home_slot(bigram_hash(h2, w), self.bigram_table.len())]);
             (h1, h2) = (h2, w);
         }
