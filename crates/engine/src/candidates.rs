@@ -309,7 +309,6 @@ pub fn write(lm: &LanguageModel, lexicon: &Lexicon, max_lexicon_candidates: usiz
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
 
     fn fixture() -> (LanguageModel, Lexicon) {
         let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data");
@@ -380,16 +379,7 @@ mod tests {
     /// else computed), checked word by word. Skipped without the real model.
     #[test]
     fn real_model_table_equals_the_computed_lists() {
-        let dir = std::env::var_os("UNSPIN_MODEL")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../model"));
-        if !dir.join(crate::model::LM_FILE).is_file() || !dir.join(crate::model::LEXICON_FILE).is_file() {
-            if std::env::var_os("UNSPIN_REQUIRE_MODEL").is_some() {
-                panic!("the real model is missing in {}; run scripts/setup.sh", dir.display());
-            }
-            eprintln!("skipped: no real model (run scripts/setup.sh)");
-            return;
-        }
+        let Some(dir) = unspin_test_support::real_model() else { return };
         let model = crate::Model::open(&dir).unwrap();
         let max = crate::Config::default().max_lexicon_candidates;
         let table = match model.candidates {

@@ -4,30 +4,13 @@
 //! documents as written and spun, at the default settings and at settings
 //! the table serves only in part.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use unspin_engine::candidates::CandidateTable;
 use unspin_engine::{Config, Engine, Model};
 use unspin_eval::brown::{self, Split};
 use unspin_eval::Spinner;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The real model made by scripts/setup.sh, as the other real-model tests
-/// find it; skipped without it unless UNSPIN_REQUIRE_MODEL is set.
-fn real_model() -> Option<PathBuf> {
-    let dir = std::env::var_os("UNSPIN_MODEL").map(PathBuf::from).unwrap_or_else(|| root().join("model"));
-    if dir.join("lm.unspin").is_file() && dir.join("lexicon.unspin").is_file() {
-        return Some(dir);
-    }
-    if std::env::var_os("UNSPIN_REQUIRE_MODEL").is_some() {
-        panic!("the real model is missing in {}; run scripts/setup.sh", dir.display());
-    }
-    eprintln!("skipped: no real model (run scripts/setup.sh)");
-    None
-}
+use unspin_test_support::{real_model, workspace_root};
 
 /// The model with its candidate table (the directory's, or computed when
 /// the directory has none) and the model without one.
@@ -45,10 +28,10 @@ fn with_and_without(dir: &Path) -> (Model, Model) {
 /// The development documents, and spun copies of them when the spinner
 /// dictionary is at hand (it is in ../shared).
 fn documents() -> Vec<String> {
-    let docs = brown::load_brown(&root().join(".cache/data/brown")).unwrap();
+    let docs = brown::load_brown(&workspace_root().join(".cache/data/brown")).unwrap();
     let dev: Vec<_> = docs.into_iter().filter(|d| d.split == Split::Dev).collect();
     let mut texts: Vec<String> = dev.iter().map(|d| d.text.clone()).collect();
-    let dictionary = root().join("../shared/data/spinner-dictionaries/article-rewriter-en.sdata");
+    let dictionary = workspace_root().join("../shared/data/spinner-dictionaries/article-rewriter-en.sdata");
     if let Ok(spinner) = Spinner::load(&dictionary) {
         texts.extend(dev.iter().enumerate().map(|(i, d)| spinner.spin(&d.text, 0.3, i as u64).text));
     } else {

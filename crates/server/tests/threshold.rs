@@ -2,26 +2,11 @@
 //! confidence floor; this must equal running the engine at that threshold
 //! (what `unspin check --threshold` does), score and verdict included.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use unspin_engine::{Config, Engine, Model};
 use unspin_server::Checker;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn real_model() -> Option<PathBuf> {
-    let dir = std::env::var_os("UNSPIN_MODEL").map(PathBuf::from).unwrap_or_else(|| root().join("model"));
-    if dir.join("lm.unspin").is_file() && dir.join("lexicon.unspin").is_file() {
-        return Some(dir);
-    }
-    if std::env::var_os("UNSPIN_REQUIRE_MODEL").is_some() {
-        panic!("the real model is missing in {}; run scripts/setup.sh", dir.display());
-    }
-    eprintln!("skipped: no real model (run scripts/setup.sh)");
-    None
-}
+use unspin_test_support::{real_model, workspace_root};
 
 fn engine_at(dir: &Path, threshold: f64) -> Engine {
     Engine::new(Model::open(dir).unwrap(), Config { min_confidence: threshold, ..Config::default() })
@@ -34,9 +19,9 @@ fn filtered_reports_equal_the_engine_at_each_threshold() {
     assert_eq!(checker.default_threshold(), 0.5);
     let texts: Vec<String> = ["spun-news.txt", "clean-news.txt"]
         .iter()
-        .map(|f| std::fs::read_to_string(root().join("data/examples").join(f)).unwrap())
+        .map(|f| std::fs::read_to_string(workspace_root().join("data/examples").join(f)).unwrap())
         .chain(
-            std::fs::read_to_string(root().join("tests/data/restorations.tsv"))
+            std::fs::read_to_string(workspace_root().join("tests/data/restorations.tsv"))
                 .unwrap()
                 .lines()
                 .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
