@@ -505,6 +505,7 @@ impl<'a> Detector<'a> {
             // model never saw, looked up once: every span is judged by the
             // left edge of its first unit and the right edge of its last.
             let n = s.units.len();
+            self.lm.prefetch_pairs(&s.ids);
             // Units are contiguous in `s.ids`, so a unit's right edge is the
             // next unit's left edge: n + 1 edges, each looked up once.
             let edges: Vec<bool> = (0..=n).map(|k| if k < n { self.unseen_edge(&s, k, true) } else { self.unseen_edge(&s, n - 1, false) }).collect();

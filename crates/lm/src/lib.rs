@@ -111,6 +111,11 @@ pub struct LanguageModel {
     word_offsets: Vec<(u32, u32)>,
     /// The commonest words, each in the slot its hash names (see `HotWord`).
     hot: Vec<HotWord>,
+    /// Every word that fits, kept whole in an open-addressing table (see
+    /// `InlineWord`): the lookup of a word missing from `hot` then costs one
+    /// look at a 4 MB table instead of a walk through `ids`,
+    /// `word_offsets` and `vocab`, a dependent cache miss each.
+    inline: Vec<InlineWord>,
     bos: u32,
     eos: u32,
 }
@@ -128,6 +133,18 @@ struct HotWord {
 }
 
 const HOT_WORD_BYTES: usize = 23;
+
+/// A word in the table of all words: its bytes and id in 32 bytes, two to a
+/// cache line. A free slot has `len == 0`.
+#[derive(Clone, Copy)]
+#[repr(C, align(32))]
+struct InlineWord {
+    len: u8,
+    bytes: [u8; INLINE_WORD_BYTES],
+    id: u32,
+}
+
+const INLINE_WORD_BYTES: usize = 27;
 /// Slots of the table of common words (a power of two).
 const HOT_SLOTS: usize = 8192;
 
@@ -385,6 +402,21 @@ impl LanguageModel {
                 *slot = HotWord { hash, id, len: w.len() as u8, bytes };
             }
         }
+        let inline_len = (n + n / 2).next_power_of_two().max(2);
+        let mut inline = vec![InlineWord { len: 0, bytes: [0; INLINE_WORD_BYTES], id: u32::MAX }; inline_len];
+        for id in 0..n as u32 {
+            let w = &text[word_offsets[id as usize].0 as usize..word_offsets[id as usize].1 as usize];
+            if w.is_empty() || w.len() > INLINE_WORD_BYTES || find(w) != Some(id) {
+                continue;
+            }
+            let mut i = home_slot(word_hash(w), inline_len);
+            while inline[i].len != 0 {
+                i = (i + 1) & (inline_len - 1);
+            }
+            let mut bytes = [0; INLINE_WORD_BYTES];
+            bytes[..w.len()].copy_from_slice(w.as_bytes());
+            inline[i] = InlineWord { len: w.len() as u8, bytes, id };
+        }
         let bos = find("<s>").ok_or_else(|| bad("no <s> in vocabulary".into()))?;
         let eos = find("</s>").ok_or_else(|| bad("no </s> in vocabulary".into()))?;
         // SAFETY: see the field comment; the slices borrow from `store`'s
@@ -402,7 +434,7 @@ impl LanguageModel {
             )
         };
         let (bigram_filter, trigram_filter) = (NgramFilter { words: bigram_filter }, NgramFilter { words: trigram_filter });
-        Ok(LanguageModel { unigrams, bigrams, trigrams, bigram_table, trigram_table, bigram_filter, trigram_filter, vocab, store, ids, word_offsets, hot, bos, eos })
+        Ok(LanguageModel { unigrams, bigrams, trigrams, bigram_table, trigram_table, bigram_filter, trigram_filter, vocab, store, ids, word_offsets, hot, inline, bos, eos })
     }
 
     fn unigrams(&self) -> &[Unigram] {
@@ -421,6 +453,20 @@ impl LanguageModel {
         let hot = &self.hot[hash as usize & (HOT_SLOTS - 1)];
         if hot.hash == hash && hot.id != u32::MAX && hot.len as usize == word.len() && &hot.bytes[..word.len()] == word.as_bytes() {
             return Some(hot.id);
+        }
+        if (1..=INLINE_WORD_BYTES).contains(&word.len()) {
+            let table = &self.inline;
+            let mut i = home_slot(hash, table.len());
+            loop {
+                let slot = &table[i];
+                if slot.len == 0 {
+                    return None;
+                }
+                if slot.len as usize == word.len() && &slot.bytes[..word.len()] == word.as_bytes() {
+                    return Some(slot.id);
+                }
+                i = (i + 1) & (table.len() - 1);
+            }
         }
         self.ids.find(hash, |&id| self.word(id) == word).copied()
     }
@@ -551,6 +597,18 @@ impl LanguageModel {
             // too (asking the filter first stalls on it, which costs more).
             prefetch(&self.bigram_table[home_slot(bigram_hash(h2, w), self.bigram_table.len())]);
             (h1, h2) = (h2, w);
+        }
+    }
+
+    /// Asks the processor to start loading what [`LanguageModel::has_bigram`]
+    /// reads for each adjacent pair of `words`, so that a sentence's lookups
+    /// overlap instead of following one another.
+    #[inline]
+    pub fn prefetch_pairs(&self, words: &[u32]) {
+        for pair in words.windows(2) {
+            let hash = bigram_hash(pair[0], pair[1]);
+            self.bigram_filter.prefetch(hash);
+            prefetch(&self.bigram_table[home_slot(hash, self.bigram_table.len())]);
         }
     }
 
@@ -734,17 +792,30 @@ mod slot_tests {
     #[test]
     fn common_words_table_agrees_with_the_vocabulary() {
         let arpa = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/tiny.arpa")).unwrap();
-        let lm = crate::convert::arpa_model(&arpa).unwrap();
+        let mut lm = crate::convert::arpa_model(&arpa).unwrap();
+        let full = |lm: &super::LanguageModel, w: &str| lm.ids.find(super::word_hash(w), |&i| lm.word(i) == w).copied();
+        let unknown = ["", "zzzz", "the ", "thе", "antidisestablishmentarianisms"];
         let mut hot = 0;
         for id in 0..lm.vocab_len() as u32 {
             let w = lm.word(id).to_string();
-            let full = lm.ids.find(super::word_hash(&w), |&i| lm.word(i) == w).copied();
-            assert_eq!(lm.word_id(&w), full, "{w:?}");
+            assert_eq!(lm.word_id(&w), full(&lm, &w), "{w:?}");
             hot += lm.hot.iter().any(|h| h.id == id) as usize;
         }
         assert!(hot > lm.vocab_len() / 2, "{hot} of {} words in the table", lm.vocab_len());
-        for w in ["", "zzzz", "the ", "thе", "antidisestablishmentarianisms"] {
-            assert_eq!(lm.word_id(w), lm.ids.find(super::word_hash(w), |&i| lm.word(i) == w).copied(), "{w:?}");
+        for w in unknown {
+            assert_eq!(lm.word_id(w), full(&lm, w), "{w:?}");
+        }
+        // Without the common words, every lookup goes through the table of
+        // all words, and answers the same.
+        for h in lm.hot.iter_mut() {
+            h.id = u32::MAX;
+        }
+        for id in 0..lm.vocab_len() as u32 {
+            let w = lm.word(id).to_string();
+            assert_eq!(lm.word_id(&w), full(&lm, &w), "{w:?}");
+        }
+        for w in unknown {
+            assert_eq!(lm.word_id(w), full(&lm, w), "{w:?}");
         }
     }
 }

@@ -75,6 +75,11 @@ fn real_sphinx_model_converts_and_answers_sensibly() {
     let lm = LanguageModel::open(&out).unwrap();
     eprintln!("loaded in {:?}", t.elapsed());
     let id = |w| lm.word_id(w).unwrap();
+    // Every word of the vocabulary is found again, whichever table holds it.
+    for i in 0..lm.vocab_len() as u32 {
+        let w = lm.word(i);
+        assert_eq!(lm.word_id(w).map(|j| lm.word(j)), Some(w), "{w:?}");
+    }
     let mass: f64 = (0..lm.vocab_len() as u32).map(|i| 10f64.powf(lm.unigram_log10(i) as f64)).sum();
     assert!((mass - 1.0).abs() < 0.01, "unigram mass {mass}");
     let p_the = lm.unigram_log10(id("the"));
