@@ -78,7 +78,7 @@ pub(crate) struct EngineArgs {
     #[arg(long, value_name = "DIR")]
     pub model: Option<PathBuf>,
     /// Look harder: about half as many swaps again at the same rate of
-    /// false alarms, three times slower (its own default threshold, 0.685).
+    /// false alarms, three times slower (its own default threshold, 0.708).
     #[arg(long)]
     pub thorough: bool,
     #[command(flatten)]

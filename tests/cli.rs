@@ -173,24 +173,27 @@ fn real_model_is_quiet_on_clean_text_and_restore_matches_check() {
         .stdout(expected);
 }
 
-/// `--thorough` looks harder: a swap with one odd neighbour ("very joyful
-/// to") is a suspect there and not by default; clean text stays as it is.
+/// `--thorough` looks harder: a swap with one odd neighbour ("artificial
+/// consciousness is", where "consciousness is" is ordinary) is a suspect
+/// there and not by default; clean text stays as it is.
 #[test]
 fn real_model_thorough_finds_more_and_stays_quiet_on_clean_text() {
     let Some(model) = real_model() else { return };
     let clean = std::fs::read_to_string(example("clean-news.txt")).unwrap();
     unspin().args(["restore", "--thorough"]).arg(example("clean-news.txt")).arg("--model").arg(&model).assert().success().stdout(clean);
-    let spun = "She was very joyful to see her old companions again.\n";
+    let spun = "Artificial consciousness is a hot topic.\n";
     let restore = |extra: &[&str]| -> String {
-        let out = unspin().args(["restore", "--threshold", "0.25"]).args(extra).arg("--model").arg(&model).write_stdin(spun).assert().success();
+        let out = unspin().args(["restore", "--threshold", "0.6"]).args(extra).arg("--model").arg(&model).write_stdin(spun).assert().success();
         String::from_utf8(out.get_output().stdout.clone()).unwrap()
     };
     assert_eq!(restore(&[]), spun);
-    assert_eq!(restore(&["--thorough"]), "She was very happy to see her old companions again.\n");
+    assert_eq!(restore(&["--thorough"]), "Artificial intelligence is a hot topic.\n");
 }
 
 /// Restoration examples written for this project: each line is
-/// `spun sentence<TAB>expected restoration` (at threshold 0.4, a reviewer's).
+/// `spun sentence<TAB>expected restoration` at the default threshold; clean
+/// sentences (their own expectation) must come back unchanged, in both
+/// settings.
 #[test]
 fn real_model_restores_written_examples() {
     let Some(model) = real_model() else { return };
@@ -198,10 +201,13 @@ fn real_model_restores_written_examples() {
     let mut failures = Vec::new();
     for line in cases.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
         let (spun, want) = line.split_once('\t').unwrap();
-        let out = unspin().args(["restore", "--threshold", "0.4", "--model"]).arg(&model).write_stdin(spun).assert().success();
-        let got = String::from_utf8(out.get_output().stdout.clone()).unwrap();
-        if got != want {
-            failures.push(format!("{spun}\n  want {want}\n  got  {got}"));
+        let settings: &[&[&str]] = if spun == want { &[&[], &["--thorough"]] } else { &[&[]] };
+        for extra in settings {
+            let out = unspin().arg("restore").args(*extra).arg("--model").arg(&model).write_stdin(spun).assert().success();
+            let got = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+            if got != want {
+                failures.push(format!("{spun} {extra:?}\n  want {want}\n  got  {got}"));
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -209,7 +209,7 @@ pub fn run(cfg: &EvalConfig, plain: &dyn Detector, with_fingerprints: Option<&dy
     );
     if thorough.is_some() {
         ctx.notes.push(
-            "Detector `thorough`: the engine at `--thorough` (a word is a suspect with one unseen edge, scored by its own confidence model; threshold 0.685)."
+            "Detector `thorough`: the engine at `--thorough` (a word is a suspect with one unseen edge, scored by its own confidence model; threshold 0.708)."
                 .into(),
         );
     }
