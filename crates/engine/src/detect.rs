@@ -362,7 +362,7 @@ impl<'a> Detector<'a> {
         }))
     }
 
-    fn span_options(&self, s: &Sentence, start: usize, end: usize) -> Vec<Opt> {
+    fn span_options(&self, s: &Sentence, start: usize, end: usize, limit: usize) -> Vec<Opt> {
         let present = self.span_ids(s, start, end);
         let ctx = self.history(s, start);
         let tail = self.tail(s, end);
@@ -371,16 +371,17 @@ impl<'a> Detector<'a> {
         let mut scored: Vec<(f32, usize, f32)> = Vec::new();
         let present_freq: f32 = present.iter().map(|&w| self.lm.unigram_log10(w)).sum();
         let cands = self.candidates(&present);
+        let count = cands.len().min(limit);
         let mut better = 0usize;
         // The candidates' lookups are independent cache misses: start the
         // hash-table slots each candidate's scoring reads a few candidates
         // ahead, so that the misses overlap.
         const AHEAD: usize = 6;
-        for c in cands.iter().take(AHEAD) {
+        for c in cands.iter().take(AHEAD.min(count)) {
             self.lm.prefetch_path(&ctx, c.ids, &tail);
         }
-        for (i, cand) in cands.iter().enumerate() {
-            if let Some(c) = cands.get(i + AHEAD) {
+        for (i, cand) in cands.iter().take(count).enumerate() {
+            if let Some(c) = cands.get(i + AHEAD).filter(|_| i + AHEAD < count) {
                 self.lm.prefetch_path(&ctx, c.ids, &tail);
             }
             if cand.ids.len() == present.len() && cand.ids.iter().zip(&present).all(|(a, b)| a == b) {
@@ -395,14 +396,14 @@ impl<'a> Detector<'a> {
                 scored.push((gain, i, cost));
             }
         }
-        let beaten_by = better as f32 / cands.len().max(1) as f32;
+        let beaten_by = better as f32 / count.max(1) as f32;
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
         scored.truncate(self.config.max_candidates);
         scored
             .into_iter()
             .filter_map(|(_, i, cost)| {
                 let cand = cands.get(i)?;
-                let candidates = cands.len() as u16;
+                let candidates = count as u16;
                 Some(Opt { start, end, ids: cand.ids.to_vec(), text: cand.text.to_string(), cost, beaten_by, candidates })
             })
             .collect()
@@ -541,7 +542,11 @@ impl<'a> Detector<'a> {
             spans.dedup();
             let mut opts: Vec<Opt> = Vec::new();
             for &(a, b) in &spans {
-                opts.extend(self.span_options(&s, a, b));
+                // A word with one odd side is weaker evidence than one with
+                // two: it gets the likeliest few candidates only.
+                let one_sided = b - a == 1 && !(left_unseen[a] && right_unseen[a]);
+                let limit = if one_sided { self.config.one_side_candidates } else { usize::MAX };
+                opts.extend(self.span_options(&s, a, b, limit));
             }
             if opts.is_empty() {
                 continue;

@@ -113,6 +113,10 @@ pub struct Config {
     /// many swaps at the same false-alarm rate as all 200, at a third of the
     /// cost.
     pub max_lexicon_candidates: usize,
+    /// Of those, how many a single word with only one unseen side is
+    /// scored against (it is a suspect at all only with `abnormal_sides`
+    /// 1, as `--thorough` sets).
+    pub one_side_candidates: usize,
     /// Document score at or above which a document is called spun.
     pub doc_threshold: f64,
     /// Confidence mass of findings per 1,000 words of clean prose (see
@@ -149,6 +153,7 @@ impl Default for Config {
             confidence_model: ConfidenceModel::default_model(),
             frequency_discount: 0.0,
             max_lexicon_candidates: 64,
+            one_side_candidates: 64,
             abnormal_sides: 2,
             phrase_sides: 2,
             neighbours: false,
@@ -219,6 +224,7 @@ impl Config {
             "doc_clean_rate" => self.doc_clean_rate = f()?,
             "beam" => self.beam = f()? as usize,
             "abnormal_sides" => self.abnormal_sides = f()? as usize,
+            "one_side_candidates" => self.one_side_candidates = f()? as usize,
             "phrase_sides" => self.phrase_sides = f()? as usize,
             "neighbours" => self.neighbours = f()? != 0.0,
             "max_candidates" => self.max_candidates = f()? as usize,
