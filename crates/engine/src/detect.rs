@@ -542,9 +542,9 @@ impl<'a> Detector<'a> {
             spans.dedup();
             let mut opts: Vec<Opt> = Vec::new();
             for &(a, b) in &spans {
-                // A word with one odd side is weaker evidence than one with
+                // A span with one odd side is weaker evidence than one with
                 // two: it gets the likeliest few candidates only.
-                let one_sided = b - a == 1 && !(left_unseen[a] && right_unseen[a]);
+                let one_sided = !(left_unseen[a] && right_unseen[b - 1]);
                 let limit = if one_sided { self.config.one_side_candidates } else { usize::MAX };
                 opts.extend(self.span_options(&s, a, b, limit));
             }

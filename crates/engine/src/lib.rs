@@ -113,9 +113,10 @@ pub struct Config {
     /// many swaps at the same false-alarm rate as all 200, at a third of the
     /// cost.
     pub max_lexicon_candidates: usize,
-    /// Of those, how many a single word with only one unseen side is
+    /// Of those, how many a word or phrase with only one unseen side is
     /// scored against (it is a suspect at all only with `abnormal_sides`
-    /// 1, as `--thorough` sets).
+    /// or `phrase_sides` 1, or `neighbours`; `--thorough` sets
+    /// `abnormal_sides` 1).
     pub one_side_candidates: usize,
     /// Document score at or above which a document is called spun.
     pub doc_threshold: f64,
