@@ -254,6 +254,23 @@ impl NgramFilter {
     }
 }
 
+/// Linear probing from the slot `hash` names: the item `is_key` accepts,
+/// or None at the first free slot (the loader checks that there is one).
+#[inline]
+fn probe<T>(table: &[T], hash: u64, is_key: impl Fn(&T) -> bool, is_free: impl Fn(&T) -> bool) -> Option<&T> {
+    let mut i = home_slot(hash, table.len());
+    loop {
+        let item = &table[i];
+        if is_key(item) {
+            return Some(item);
+        }
+        if is_free(item) {
+            return None;
+        }
+        i = (i + 1) & (table.len() - 1);
+    }
+}
+
 /// The hash tables of every bigram and trigram of the suffix-first lists
 /// (a trigram is reachable there only under its bigram; so it is here).
 pub(crate) fn ngram_tables(unigrams: &[Unigram], bigrams: &[Bigram], trigrams: &[Trigram]) -> (Vec<BigramSlot>, Vec<TrigramSlot>) {
@@ -455,18 +472,8 @@ impl LanguageModel {
             return Some(hot.id);
         }
         if (1..=INLINE_WORD_BYTES).contains(&word.len()) {
-            let table = &self.inline;
-            let mut i = home_slot(hash, table.len());
-            loop {
-                let slot = &table[i];
-                if slot.len == 0 {
-                    return None;
-                }
-                if slot.len as usize == word.len() && &slot.bytes[..word.len()] == word.as_bytes() {
-                    return Some(slot.id);
-                }
-                i = (i + 1) & (table.len() - 1);
-            }
+            let is_word = |slot: &InlineWord| slot.len as usize == word.len() && &slot.bytes[..word.len()] == word.as_bytes();
+            return probe(&self.inline, hash, is_word, |slot| slot.len == 0).map(|slot| slot.id);
         }
         self.ids.find(hash, |&id| self.word(id) == word).copied()
     }
@@ -502,18 +509,7 @@ impl LanguageModel {
         if !self.bigram_filter.may_contain(hash) {
             return None;
         }
-        let table = self.bigram_table;
-        let mut i = home_slot(hash, table.len());
-        loop {
-            let b = &table[i];
-            if b.history == h && b.word == w {
-                return Some(b);
-            }
-            if b.history == FREE {
-                return None;
-            }
-            i = (i + 1) & (table.len() - 1);
-        }
+        probe(self.bigram_table, hash, |b| b.history == h && b.word == w, |b| b.history == FREE)
     }
 
     /// log10 P of the trigram (h1, h2, w) from the hash table (valid ids).
@@ -523,18 +519,7 @@ impl LanguageModel {
         if !self.trigram_filter.may_contain(hash) {
             return None;
         }
-        let table = self.trigram_table;
-        let mut i = home_slot(hash, table.len());
-        loop {
-            let t = &table[i];
-            if t.h1 == h1 && t.h2 == h2 && t.word == w {
-                return Some(t.log10_prob);
-            }
-            if t.h1 == FREE {
-                return None;
-            }
-            i = (i + 1) & (table.len() - 1);
-        }
+        probe(self.trigram_table, hash, |t| t.h1 == h1 && t.h2 == h2 && t.word == w, |t| t.h1 == FREE).map(|t| t.log10_prob)
     }
 
     /// Index of bigram (h, w) in the suffix-first bigram list, by binary
