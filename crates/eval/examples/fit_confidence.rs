@@ -20,6 +20,10 @@
 //! tortured-phrase row (default 1) against a Brown row; `UNSPIN_BOOST` sets
 //! the boosting parameters (see below); `UNSPIN_LOGISTIC=1` cross-validates
 //! the logistic model the trees replaced instead, and writes nothing.
+//! `UNSPIN_FOLD_MODELS=DIR` also writes each fold model as DIR/fold{f}.trees
+//! (fold f holds out Brown document i of the development list when
+//! i % folds == f, and likewise tortured phrase i): for cross-fitting models that
+//! build on the confidence, such as the neural verifier's weights.
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -239,6 +243,15 @@ fn main() -> anyhow::Result<()> {
     // mean keeps the calibration the threshold was read at.
     if models.is_empty() {
         return Ok(());
+    }
+    if let Some(dir) = std::env::var_os("UNSPIN_FOLD_MODELS") {
+        let dir = Path::new(&dir);
+        std::fs::create_dir_all(dir)?;
+        for (f, m) in models.iter().enumerate() {
+            let path = dir.join(format!("fold{f}.trees"));
+            std::fs::write(&path, m.to_text())?;
+            println!("wrote {}", path.display());
+        }
     }
     let model = unspin_eval::boost::average(&models);
     std::fs::write(&out, model.to_text())?;
