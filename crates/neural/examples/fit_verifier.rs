@@ -11,12 +11,22 @@
 //!
 //! cargo run --release -p unspin-neural --features candle --example fit_verifier -- [DOCS_PER_GENRE [PHRASES]]
 //! (run from the project root: model/, .cache/data and ../shared as for `unspin eval`)
+//!
+//! `UNSPIN_FOLD_MODELS=DIR` cross-fits: DIR holds the fold models
+//! fold0.trees, fold1.trees, ... written by `fit_confidence` (same variable),
+//! and each development document (with its spun copies) and each tortured
+//! phrase gets its statistical confidence from the fold model that never saw
+//! it (Brown document i of the full development list, and phrase i of the
+//! development phrases, belong to fold i % folds, as in `fit_confidence`).
+//! Without it the shipped model scores everything; the shipped model has
+//! seen every development document, so its confidences there are
+//! in-sample and overconfident.
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
-use unspin_engine::{verified_features, Config, Engine, Model, VERIFIER_FEATURES as N};
+use unspin_engine::{verified_features, Config, ConfidenceModel, Engine, Evidence, Model, VERIFIER_FEATURES as N};
 use unspin_eval::brown::{load_brown, select, Split};
 use unspin_eval::spinner::Spinner;
 
@@ -29,15 +39,44 @@ fn main() -> anyhow::Result<()> {
     let phrases = args.get(1).copied().unwrap_or(60);
     let config = Config::default();
     let floor = config.verify_floor;
-    let verifier = unspin_neural::NeuralVerifier::load(&Path::new("model").join(unspin_neural::MODEL_FILE))?;
-    let engine = Engine::new(Model::open(Path::new("model"))?, config).with_verifier(Arc::new(verifier));
+    let verifier: Arc<dyn unspin_engine::Verifier> =
+        Arc::new(unspin_neural::NeuralVerifier::load(&Path::new("model").join(unspin_neural::MODEL_FILE))?);
+    let model = Arc::new(Model::open(Path::new("model"))?);
+    // One engine per fold model (one engine, the shipped model, without folds).
+    let mut fold_models: Vec<Arc<ConfidenceModel>> = Vec::new();
+    if let Some(dir) = std::env::var_os("UNSPIN_FOLD_MODELS") {
+        let dir = Path::new(&dir);
+        while let Ok(m) = ConfidenceModel::open(&dir.join(format!("fold{}.trees", fold_models.len()))) {
+            anyhow::ensure!(m.features == Evidence::FEATURES, "fold model with {} features, the engine has {}", m.features, Evidence::FEATURES);
+            fold_models.push(Arc::new(m));
+        }
+        anyhow::ensure!(!fold_models.is_empty(), "no fold0.trees in {}", dir.display());
+        eprintln!("cross-fitted: {} fold models from {}", fold_models.len(), dir.display());
+    }
+    let engines: Vec<Engine> = if fold_models.is_empty() {
+        vec![Engine::new(model.clone(), config.clone()).with_verifier(verifier.clone())]
+    } else {
+        fold_models
+            .iter()
+            .map(|m| Engine::new(model.clone(), Config { confidence_model: m.clone(), ..config.clone() }).with_verifier(verifier.clone()))
+            .collect()
+    };
+    let folds = engines.len();
     let spinner = Spinner::load(Path::new("../shared/data/spinner-dictionaries/article-rewriter-en.sdata"))?;
-    let docs = select(&load_brown(Path::new(".cache/data/brown"))?, Split::Dev, per_genre);
+    let brown = load_brown(Path::new(".cache/data/brown"))?;
+    let docs = select(&brown, Split::Dev, per_genre);
+    // The fold of a document: its index in the full development list.
+    let all_dev = select(&brown, Split::Dev, None);
+    let doc_fold: Vec<usize> = docs
+        .iter()
+        .map(|d| all_dev.iter().position(|a| a.id == d.id).expect("a development document") % folds)
+        .collect();
     let clean_words: usize = docs.iter().map(|d| d.text.split_whitespace().count()).sum();
     let started = Instant::now();
     let judged = std::sync::atomic::AtomicUsize::new(0);
     // Findings the verifier would see (statistical confidence >= floor), with their labels.
-    let collect = |text: &str, right: &dyn Fn(usize, usize) -> bool, kind: u8| -> Vec<Row> {
+    let collect = |fold: usize, text: &str, right: &dyn Fn(usize, usize) -> bool, kind: u8| -> Vec<Row> {
+        let engine = &engines[fold];
         let found: Vec<_> = engine.explain(text).into_iter().map(|e| e.finding).filter(|f| f.confidence >= floor).collect();
         let gains = engine.verifier_gains(text, &found);
         judged.fetch_add(found.len(), std::sync::atomic::Ordering::Relaxed);
@@ -47,7 +86,7 @@ fn main() -> anyhow::Result<()> {
             .filter_map(|(f, g)| Some((verified_features(f.confidence, g?), right(f.start, f.end), kind)))
             .collect()
     };
-    let mut rows: Vec<Row> = docs.par_iter().flat_map(|d| collect(&d.text, &|_, _| false, 0)).collect();
+    let mut rows: Vec<Row> = docs.par_iter().zip(&doc_fold).flat_map(|(d, &f)| collect(f, &d.text, &|_, _| false, 0)).collect();
     eprintln!("clean: {} findings from {} docs ({:.0} s)", rows.len(), docs.len(), started.elapsed().as_secs_f64());
     let mut gold_total = 0usize;
     for rate in [0.1, 0.3] {
@@ -55,19 +94,29 @@ fn main() -> anyhow::Result<()> {
         gold_total += spun.iter().map(|s| s.gold.len()).sum::<usize>();
         let r: Vec<Row> = spun
             .par_iter()
-            .flat_map(|s| collect(&s.text, &|a, b| s.gold.iter().any(|g| a < g.end && g.start < b), 1))
+            .zip(&doc_fold)
+            .flat_map(|(s, &f)| collect(f, &s.text, &|a, b| s.gold.iter().any(|g| a < g.end && g.start < b), 1))
             .collect();
         rows.extend(r);
         eprintln!("spun {rate}: {} findings so far ({:.0} s)", rows.len(), started.elapsed().as_secs_f64());
     }
     let july = unspin_eval::pps::dedup(&unspin_eval::pps::load_pps(Path::new("../shared/data/tortured-phrases/pps-2025-07.csv"))?);
     let dev: Vec<_> = july.into_iter().filter(|t| unspin_eval::pps::phrase_split(&t.phrase) == Split::Dev).collect();
+    // The fold of a phrase: its index among the development phrases that
+    // make instances (`phrase_instances` skips the others), as in `fit_confidence`.
+    let usable = |t: &&unspin_eval::pps::TorturedPhrase| !unspin_eval::pps::expected_variants(t).is_empty();
+    let phrase_fold: std::collections::HashMap<String, usize> =
+        dev.iter().filter(usable).enumerate().map(|(i, t)| (t.phrase.clone(), i % folds)).collect();
     let dev = unspin_eval::brown::spread(&dev, Some(phrases));
     let templates = unspin_eval::pps::carriers();
     let instances = unspin_eval::measure::phrase_instances(&dev, Some(&templates));
+    let per_phrase = templates.len().max(1);
+    let instance_fold: Vec<usize> = dev.iter().filter(usable).flat_map(|t| std::iter::repeat_n(phrase_fold[&t.phrase], per_phrase)).collect();
+    anyhow::ensure!(instance_fold.len() == instances.len(), "phrase instances and folds disagree");
     let tortured: Vec<Row> = instances
         .par_iter()
-        .flat_map(|i| collect(&i.text, &|a, b| a < i.end && i.start < b, 2))
+        .zip(&instance_fold)
+        .flat_map(|(i, &f)| collect(f, &i.text, &|a, b| a < i.end && i.start < b, 2))
         .collect();
     let elapsed = started.elapsed().as_secs_f64();
     let n_judged = judged.load(std::sync::atomic::Ordering::Relaxed);
