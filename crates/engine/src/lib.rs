@@ -474,7 +474,10 @@ pub const VERIFIER_FEATURES: usize = 3;
 /// (Development: 18 clean Brown documents, their copies spun at 10% and 30%,
 /// 40 July tortured phrases in the carrier sentences; the bias then set so
 /// that the default threshold keeps clean development prose under one
-/// finding per 1,000 words.)
+/// finding per 1,000 words.) Fitted against the logistic statistical
+/// confidence the trees replaced; a cross-fitted refit against the trees
+/// (`UNSPIN_FOLD_MODELS`, docs/NEURAL.md) raised clean false alarms on test
+/// above one per 1,000 words in two genres and is not adopted.
 pub const DEFAULT_VERIFIER_WEIGHTS: [f32; VERIFIER_FEATURES] = [-2.7119, 2.4121, 0.3522];
 
 pub fn verified_features(statistical: f64, gain: f32) -> [f32; VERIFIER_FEATURES] {
