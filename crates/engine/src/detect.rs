@@ -403,8 +403,7 @@ impl<'a> Detector<'a> {
             .into_iter()
             .filter_map(|(_, i, cost)| {
                 let cand = cands.get(i)?;
-                let candidates = count as u16;
-                Some(Opt { start, end, ids: cand.ids.to_vec(), text: cand.text.to_string(), cost, beaten_by, candidates })
+                Some(Opt { start, end, ids: cand.ids.to_vec(), text: cand.text.to_string(), cost, beaten_by, candidates: count as u16 })
             })
             .collect()
     }

@@ -208,10 +208,10 @@ pub fn run(cfg: &EvalConfig, plain: &dyn Detector, with_fingerprints: Option<&dy
             .into(),
     );
     if thorough.is_some() {
-        ctx.notes.push(
-            "Detector `thorough`: the engine at `--thorough` (a word is a suspect with one unseen edge, scored by its own confidence model; threshold 0.708)."
-                .into(),
-        );
+        ctx.notes.push(format!(
+            "Detector `thorough`: the engine at `--thorough` (a word is a suspect with one unseen edge, scored by its own confidence model; threshold {}).",
+            unspin_engine::Config::thorough().min_confidence
+        ));
     }
     if cfg.quick {
         ctx.notes.push("Quick mode: a sample of documents and phrases; use the full run for decisions.".into());

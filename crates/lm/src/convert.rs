@@ -81,12 +81,11 @@ impl NgramLists {
         w.add_pod("unigrams", &unigrams);
         w.add_pod("bigrams", &bigrams);
         w.add_pod("trigrams", &trigrams);
-        let (bigram_table, trigram_table) = crate::ngram_tables(&unigrams, &bigrams, &trigrams);
-        w.add_pod("bigram_table", &bigram_table);
-        w.add_pod("trigram_table", &trigram_table);
-        let (bigram_filter, trigram_filter) = crate::ngram_filters(&bigram_table, &trigram_table);
-        w.add_pod("bigram_filter", &bigram_filter);
-        w.add_pod("trigram_filter", &trigram_filter);
+        let ngrams = crate::ngram_sections(&unigrams, &bigrams, &trigrams);
+        w.add_pod("bigram_table", &ngrams.bigram_table);
+        w.add_pod("trigram_table", &ngrams.trigram_table);
+        w.add_pod("bigram_filter", &ngrams.bigram_filter);
+        w.add_pod("trigram_filter", &ngrams.trigram_filter);
         w.add("vocab", self.vocab.join("\n").into_bytes());
         Ok((w, stats))
     }

@@ -189,17 +189,16 @@ fn home_slot(hash: u64, len: usize) -> usize {
     (hash >> (64 - len.trailing_zeros())) as usize
 }
 
-/// An open-addressing hash table with linear probing: a power of two of
-/// slots, at least twice as many as items, each item at the slot its hash
+/// An open-addressing hash table with linear probing: `size` slots (a power
+/// of two, comfortably more than the items), each item at the slot its hash
 /// names or the next free one (wrapping). A lookup costs one cache miss
 /// where the sorted lists cost a dozen for a common word, and the address
 /// comes from the ids alone, so lookups of one scoring step overlap.
-pub(crate) fn hash_table<T: Copy>(items: impl ExactSizeIterator<Item = T>, free: T, hash: impl Fn(&T) -> u64) -> Vec<T> {
-    let size = (2 * items.len()).next_power_of_two().max(2);
+fn hash_table<T: Copy>(size: usize, free: T, items: impl Iterator<Item = (u64, T)>) -> Vec<T> {
     let mut slots = vec![free; size];
     let mut used = vec![false; size];
-    for item in items {
-        let mut i = home_slot(hash(&item), size);
+    for (hash, item) in items {
+        let mut i = home_slot(hash, size);
         while used[i] {
             i = (i + 1) & (size - 1);
         }
@@ -207,6 +206,11 @@ pub(crate) fn hash_table<T: Copy>(items: impl ExactSizeIterator<Item = T>, free:
         slots[i] = item;
     }
     slots
+}
+
+/// Slots of an n-gram hash table of `n` items: at least twice as many.
+fn ngram_table_size(n: usize) -> usize {
+    (2 * n).next_power_of_two().max(2)
 }
 
 /// A Bloom filter of n-gram hashes with both of an item's bits in one
@@ -231,7 +235,7 @@ fn filter_probe(hash: u64, len: usize) -> (usize, u64) {
     (home_slot(hash, len), (1u64 << (m >> 58)) | (1u64 << ((m >> 52) & 63)))
 }
 
-pub(crate) fn build_filter(hashes: impl ExactSizeIterator<Item = u64>) -> Vec<u64> {
+fn build_filter(hashes: impl ExactSizeIterator<Item = u64>) -> Vec<u64> {
     let len = (hashes.len() * FILTER_BITS_PER_ITEM / 64).next_power_of_two().max(2);
     let mut words = vec![0u64; len];
     for h in hashes {
@@ -271,33 +275,38 @@ fn probe<T>(table: &[T], hash: u64, is_key: impl Fn(&T) -> bool, is_free: impl F
     }
 }
 
-/// The hash tables of every bigram and trigram of the suffix-first lists
-/// (a trigram is reachable there only under its bigram; so it is here).
-pub(crate) fn ngram_tables(unigrams: &[Unigram], bigrams: &[Bigram], trigrams: &[Trigram]) -> (Vec<BigramSlot>, Vec<TrigramSlot>) {
+/// The sections scoring reads: the hash tables of every bigram and trigram
+/// of the suffix-first lists (a trigram is reachable there only under its
+/// bigram; so it is here) and their filters.
+pub(crate) struct NgramSections {
+    pub bigram_table: Vec<BigramSlot>,
+    pub trigram_table: Vec<TrigramSlot>,
+    pub bigram_filter: Vec<u64>,
+    pub trigram_filter: Vec<u64>,
+}
+
+pub(crate) fn ngram_sections(unigrams: &[Unigram], bigrams: &[Bigram], trigrams: &[Trigram]) -> NgramSections {
     let mut bi = Vec::with_capacity(bigrams.len().saturating_sub(1));
     let mut tri = Vec::with_capacity(trigrams.len());
     for w in 0..unigrams.len().saturating_sub(1) {
         for b in unigrams[w].first_bigram as usize..unigrams[w + 1].first_bigram as usize {
             let r = &bigrams[b];
-            bi.push(BigramSlot { history: r.history, word: w as u32, log10_prob: r.log10_prob, log10_backoff: r.log10_backoff });
+            let slot = BigramSlot { history: r.history, word: w as u32, log10_prob: r.log10_prob, log10_backoff: r.log10_backoff };
+            bi.push((bigram_hash(r.history, w as u32), slot));
             for t in &trigrams[r.first_trigram as usize..bigrams[b + 1].first_trigram as usize] {
-                tri.push(TrigramSlot { h1: t.history, h2: r.history, word: w as u32, log10_prob: t.log10_prob });
+                let slot = TrigramSlot { h1: t.history, h2: r.history, word: w as u32, log10_prob: t.log10_prob };
+                tri.push((trigram_hash(t.history, r.history, w as u32), slot));
             }
         }
     }
     let free_bigram = BigramSlot { history: FREE, word: FREE, log10_prob: 0.0, log10_backoff: 0.0 };
     let free_trigram = TrigramSlot { h1: FREE, h2: FREE, word: FREE, log10_prob: 0.0 };
-    (
-        hash_table(bi.into_iter(), free_bigram, |b| bigram_hash(b.history, b.word)),
-        hash_table(tri.into_iter(), free_trigram, |t| trigram_hash(t.h1, t.h2, t.word)),
-    )
-}
-
-/// The filters of the n-grams of the hash tables.
-pub(crate) fn ngram_filters(bigram_table: &[BigramSlot], trigram_table: &[TrigramSlot]) -> (Vec<u64>, Vec<u64>) {
-    let bi: Vec<u64> = bigram_table.iter().filter(|b| b.history != FREE).map(|b| bigram_hash(b.history, b.word)).collect();
-    let tri: Vec<u64> = trigram_table.iter().filter(|t| t.h1 != FREE).map(|t| trigram_hash(t.h1, t.h2, t.word)).collect();
-    (build_filter(bi.into_iter()), build_filter(tri.into_iter()))
+    NgramSections {
+        bigram_filter: build_filter(bi.iter().map(|&(hash, _)| hash)),
+        trigram_filter: build_filter(tri.iter().map(|&(hash, _)| hash)),
+        bigram_table: hash_table(ngram_table_size(bi.len()), free_bigram, bi.into_iter()),
+        trigram_table: hash_table(ngram_table_size(tri.len()), free_trigram, tri.into_iter()),
+    }
 }
 
 #[inline]
@@ -398,14 +407,15 @@ impl LanguageModel {
         if word_offsets.len() != n {
             return Err(bad(format!("vocabulary has {} words, tables {n}", word_offsets.len())));
         }
-        let find = |w: &str| ids.find(word_hash(w), |&id| text[word_offsets[id as usize].0 as usize..word_offsets[id as usize].1 as usize] == *w).copied();
+        let word_text = |id: u32| &text[word_offsets[id as usize].0 as usize..word_offsets[id as usize].1 as usize];
+        let find = |w: &str| ids.find(word_hash(w), |&id| word_text(id) == w).copied();
         // The commonest words first; a slot keeps the first word hashed to it.
         let mut by_frequency: Vec<u32> = (0..n as u32).collect();
         by_frequency.sort_by(|&a, &b| unigrams[b as usize].log10_prob.total_cmp(&unigrams[a as usize].log10_prob).then(a.cmp(&b)));
         let empty = HotWord { hash: 0, id: u32::MAX, len: 0, bytes: [0; HOT_WORD_BYTES] };
         let mut hot = vec![empty; HOT_SLOTS];
         for id in by_frequency.into_iter().take(HOT_SLOTS / 2) {
-            let w = &text[word_offsets[id as usize].0 as usize..word_offsets[id as usize].1 as usize];
+            let w = word_text(id);
             // Only the id the full table gives the word (a word listed
             // twice has one), and only words that fit.
             if w.len() > HOT_WORD_BYTES || find(w) != Some(id) {
@@ -419,21 +429,14 @@ impl LanguageModel {
                 *slot = HotWord { hash, id, len: w.len() as u8, bytes };
             }
         }
-        let inline_len = (n + n / 2).next_power_of_two().max(2);
-        let mut inline = vec![InlineWord { len: 0, bytes: [0; INLINE_WORD_BYTES], id: u32::MAX }; inline_len];
-        for id in 0..n as u32 {
-            let w = &text[word_offsets[id as usize].0 as usize..word_offsets[id as usize].1 as usize];
-            if w.is_empty() || w.len() > INLINE_WORD_BYTES || find(w) != Some(id) {
-                continue;
-            }
-            let mut i = home_slot(word_hash(w), inline_len);
-            while inline[i].len != 0 {
-                i = (i + 1) & (inline_len - 1);
-            }
+        // Each word once, under the id the full table gives it.
+        let fitting = (0..n as u32).map(|id| (id, word_text(id))).filter(|&(id, w)| (1..=INLINE_WORD_BYTES).contains(&w.len()) && find(w) == Some(id));
+        let free = InlineWord { len: 0, bytes: [0; INLINE_WORD_BYTES], id: u32::MAX };
+        let inline = hash_table((n + n / 2).next_power_of_two().max(2), free, fitting.map(|(id, w)| {
             let mut bytes = [0; INLINE_WORD_BYTES];
             bytes[..w.len()].copy_from_slice(w.as_bytes());
-            inline[i] = InlineWord { len: w.len() as u8, bytes, id };
-        }
+            (word_hash(w), InlineWord { len: w.len() as u8, bytes, id })
+        }));
         let bos = find("<s>").ok_or_else(|| bad("no <s> in vocabulary".into()))?;
         let eos = find("</s>").ok_or_else(|| bad("no </s> in vocabulary".into()))?;
         // SAFETY: see the field comment; the slices borrow from `store`'s
@@ -577,10 +580,7 @@ impl LanguageModel {
         let (mut h1, mut h2) = (ctx.h1, ctx.h2);
         for &w in words.iter().chain(tail) {
             self.trigram_filter.prefetch(trigram_hash(h1, h2, w));
-            self.bigram_filter.prefetch(bigram_hash(h2, w));
-            // About a third of the pairs are in the model: worth their slot
-            // too (asking the filter first stalls on it, which costs more).
-            prefetch(&self.bigram_table[home_slot(bigram_hash(h2, w), self.bigram_table.len())]);
+            self.prefetch_bigram(h2, w);
             (h1, h2) = (h2, w);
         }
     }
@@ -591,10 +591,19 @@ impl LanguageModel {
     #[inline]
     pub fn prefetch_pairs(&self, words: &[u32]) {
         for pair in words.windows(2) {
-            let hash = bigram_hash(pair[0], pair[1]);
-            self.bigram_filter.prefetch(hash);
-            prefetch(&self.bigram_table[home_slot(hash, self.bigram_table.len())]);
+            self.prefetch_bigram(pair[0], pair[1]);
         }
+    }
+
+    /// Starts loading the filter word and the slot of the bigram (h, w):
+    /// about a third of the pairs scoring asks for are in the model, worth
+    /// their slot too (asking the filter first stalls on it, which costs
+    /// more).
+    #[inline]
+    fn prefetch_bigram(&self, h: u32, w: u32) {
+        let hash = bigram_hash(h, w);
+        self.bigram_filter.prefetch(hash);
+        prefetch(&self.bigram_table[home_slot(hash, self.bigram_table.len())]);
     }
 
     /// The scoring state after the words `h1 h2` (either may be an id the
