@@ -10,7 +10,11 @@
 //! prints, per threshold, the held-out false alarms per 1,000 clean words
 //! (overall and in the worst genre) and the swaps and tortured phrases
 //! found; the default threshold is the lowest at which no genre shows more
-//! than 0.9 (the last line before the model is written). The four fold models, averaged, are the model written to OUT
+//! than 0.9 (the last line before the model is written). The clean
+//! documents are also checked a sentence at a time, each sentence a text of
+//! its own (as `--lines` sees them): those rows are only judged, by the
+//! fold model of their document, and count as groups of their own in the
+//! rule ("news by sentence"). The four fold models, averaged, are the model written to OUT
 //! (default crates/engine/data/confidence.trees).
 //!
 //! cargo run --release -p unspin-eval --example fit_confidence -- [OUT] [NAME=VALUE...]
@@ -36,6 +40,9 @@ use unspin_eval::spinner::Spinner;
 #[derive(Clone, Copy, PartialEq)]
 enum Kind {
     Clean,
+    /// A sentence of a clean document, checked on its own (one document per
+    /// line). Held out only, never fitted on.
+    CleanSentence,
     Spun,
     Tortured,
 }
@@ -70,6 +77,23 @@ fn main() -> anyhow::Result<()> {
     for (group, found) in clean.into_iter().enumerate() {
         rows.extend(found.into_iter().map(|features| Labelled { features, right: false, kind: Kind::Clean, group, instance: 0 }));
     }
+    let sentence_rows: Vec<Vec<Vec<f32>>> = docs
+        .par_iter()
+        .map(|d| {
+            let tokens = unspin_text::tokenize(&d.text);
+            unspin_text::sentences(&d.text, &tokens)
+                .into_iter()
+                .filter(|r| !r.is_empty())
+                .flat_map(|r| {
+                    let sentence = &d.text[tokens[r.start].start..tokens[r.end - 1].end];
+                    engine.explain(sentence).into_iter().map(|e| e.evidence.features().to_vec()).collect::<Vec<_>>()
+                })
+                .collect()
+        })
+        .collect();
+    for (group, found) in sentence_rows.into_iter().enumerate() {
+        rows.extend(found.into_iter().map(|features| Labelled { features, right: false, kind: Kind::CleanSentence, group, instance: 0 }));
+    }
     let mut gold = 0usize;
     for rate in [0.1, 0.2, 0.3] {
         let spun = unspin_eval::spin_docs(&spinner, &docs, rate, 20240601);
@@ -100,6 +124,16 @@ fn main() -> anyhow::Result<()> {
     for (instance, found) in found.into_iter().enumerate() {
         let group = instance / per_phrase;
         rows.extend(found.into_iter().map(|(features, right)| Labelled { features, right, kind: Kind::Tortured, group, instance }));
+    }
+    // $UNSPIN_DROP=i,j,...: features left out (set to 0), for measuring
+    // what each one brings.
+    if let Ok(v) = std::env::var("UNSPIN_DROP") {
+        let drop: Vec<usize> = v.split(',').map(|x| x.parse()).collect::<Result<_, _>>()?;
+        for r in &mut rows {
+            for &i in &drop {
+                r.features[i] = 0.0;
+            }
+        }
     }
     let tortured_weight: f64 = std::env::var("UNSPIN_TORTURED_WEIGHT").ok().and_then(|v| v.parse().ok()).unwrap_or(1.0);
     let weight = |r: &Labelled| if r.kind == Kind::Tortured { tortured_weight } else { 1.0 };
@@ -138,7 +172,10 @@ fn main() -> anyhow::Result<()> {
     let mut held_out = vec![0f64; rows.len()];
     let mut models = Vec::new();
     for f in 0..folds {
-        let train: Vec<Row> = rows.iter().filter(|r| fold(r) != f).map(as_row).collect();
+        // Sentence rows are judged, never learnt from: the model is fitted
+        // on whole documents, and the sentences check that it holds on
+        // short texts too.
+        let train: Vec<Row> = rows.iter().filter(|r| fold(r) != f && r.kind != Kind::CleanSentence).map(as_row).collect();
         if std::env::var_os("UNSPIN_LOGISTIC").is_some() {
             // The logistic model the trees replaced, held out alike, for
             // comparison (tortured rows weighted as in the fit it made).
@@ -185,17 +222,21 @@ fn main() -> anyhow::Result<()> {
     let mut genres: Vec<&str> = (0..docs.len()).map(genre_of).collect();
     genres.sort();
     genres.dedup();
+    // Whole documents and the same documents sentence by sentence are
+    // judged apart: a text's length must not buy it findings.
     let worst_genre_rate = |t: f64| {
         genres
             .iter()
-            .map(|&g| {
+            .flat_map(|&g| [(g, Kind::Clean), (g, Kind::CleanSentence)])
+            .map(|(g, kind)| {
                 let in_genre = |doc: usize| genre_of(doc) == g;
-                let fp = rows.iter().zip(&held_out).filter(|(r, &c)| r.kind == Kind::Clean && c >= t && in_genre(r.group)).count();
+                let fp = rows.iter().zip(&held_out).filter(|(r, &c)| r.kind == kind && c >= t && in_genre(r.group)).count();
                 let w: usize = words.iter().enumerate().filter(|&(d, _)| in_genre(d)).map(|(_, w)| w).sum();
-                (fp as f64 * 1000.0 / w.max(1) as f64, g)
+                let name = if kind == Kind::Clean { g.to_string() } else { format!("{g} by sentence") };
+                (fp as f64 * 1000.0 / w.max(1) as f64, name)
             })
             .max_by(|a, b| a.0.total_cmp(&b.0))
-            .unwrap_or((0.0, ""))
+            .unwrap_or((0.0, String::new()))
     };
     println!("held-out ({folds}-fold) on the development split:");
     for t in [0.3, 0.4, 0.5, 0.55, 0.6, 0.625, 0.65, 0.675, 0.7, 0.725, 0.75, 0.8, 0.85, 0.9] {

@@ -366,34 +366,37 @@ impl Run<'_> {
     fn clean(&mut self, detector_name: &str, detector: &dyn Detector, docs: &[BrownDoc]) -> Vec<CleanDocScores> {
         let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
         let scores = measure::score_clean(detector, &texts);
+        self.clean_rows(detector_name, "Brown clean", "docs", docs, &scores.iter().map(|s| vec![*s]).collect::<Vec<_>>());
+        // The same prose a sentence at a time, each sentence a document:
+        // checking must not find more in text for its being short.
+        let by_sentence: Vec<Vec<CleanDocScores>> = docs.iter().map(|d| measure::score_clean(detector, &measure::sentences(&d.text))).collect();
+        self.clean_rows(detector_name, "Brown clean by sentence", "sentences", docs, &by_sentence);
+        self.progress("clean text");
+        scores
+    }
+
+    /// Rows per split and genre; `scores[i]` holds the documents checked
+    /// for Brown document i.
+    fn clean_rows(&mut self, detector_name: &str, label: &str, unit: &str, docs: &[BrownDoc], scores: &[Vec<CleanDocScores>]) {
         for split in Split::BOTH {
             let groups = Genre::ALL.map(|g| (g.name(), Some(g))).into_iter().chain([("all genres", None)]);
             for (name, genre) in groups {
                 let picked: Vec<CleanDocScores> = docs
                     .iter()
-                    .zip(&scores)
+                    .zip(scores)
                     .filter(|(d, _)| d.split == split && (genre.is_none() || genre == Some(d.genre)))
-                    .map(|(_, s)| *s)
+                    .flat_map(|(_, s)| s.iter().copied())
                     .collect();
                 let (per_k, spun) = measure::false_positive_rates(&picked);
                 self.rows.push(
-                    Row::new(
-                        Section::CleanText,
-                        format!("Brown clean, {name}"),
-                        detector_name,
-                        split.name(),
-                        picked.len() as u64,
-                        "docs",
-                    )
-                    .with(Figure::count("words", picked.iter().map(|d| d.words).sum()))
-                    .with(Figure::count("findings", picked.iter().map(|d| d.findings).sum()))
-                    .with(Figure::number("findings/1k", per_k))
-                    .with(Figure::share("docs spun", spun)),
+                    Row::new(Section::CleanText, format!("{label}, {name}"), detector_name, split.name(), picked.len() as u64, unit)
+                        .with(Figure::count("words", picked.iter().map(|d| d.words).sum()))
+                        .with(Figure::count("findings", picked.iter().map(|d| d.findings).sum()))
+                        .with(Figure::number("findings/1k", per_k))
+                        .with(Figure::share("docs spun", spun)),
                 );
             }
         }
-        self.progress("clean text");
-        scores
     }
 
     fn spinning(&mut self, detector_name: &str, detector: &dyn Detector, spinner: &Spinner, docs: &[BrownDoc], clean: &[CleanDocScores]) {

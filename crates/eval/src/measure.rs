@@ -209,6 +209,18 @@ pub fn score_clean(detector: &dyn Detector, texts: &[&str]) -> Vec<CleanDocScore
         .collect()
 }
 
+/// The sentences of `text` (by the engine's own sentence breaks), each to
+/// be checked as a document of its own: how `--lines` and one-sentence API
+/// calls see text, without the rest of a document around it.
+pub fn sentences(text: &str) -> Vec<&str> {
+    let tokens = unspin_text::tokenize(text);
+    unspin_text::sentences(text, &tokens)
+        .into_iter()
+        .filter(|r| !r.is_empty())
+        .map(|r| &text[tokens[r.start].start..tokens[r.end - 1].end])
+        .collect()
+}
+
 /// Findings per 1,000 words and the share of documents judged spun.
 pub fn false_positive_rates(docs: &[CleanDocScores]) -> (Option<f64>, Option<f64>) {
     let words: u64 = docs.iter().map(|d| d.words).sum();

@@ -50,7 +50,9 @@ impl Section {
                  punctuation ignored) of the spun text and of the restored text."
             }
             Section::CleanText => {
-                "Unaltered Brown documents. findings/1k: findings per 1,000 words; docs spun: share of documents judged spun."
+                "Unaltered Brown documents, whole and (\"by sentence\") each sentence checked as a document of its own, as \
+                 `--lines` sees text. findings/1k: findings per 1,000 words; docs spun: share of documents (or sentences) \
+                 judged spun."
             }
             Section::Verdicts => {
                 "Each clean document and its spun copy at the given rate. AUC: ROC AUC of the document score; accuracy: of the \
