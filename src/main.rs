@@ -71,14 +71,14 @@ pub(crate) struct EngineArgs {
     /// Also match a Problematic Paper Screener fingerprint export (CSV).
     #[arg(long, value_name = "FILE")]
     pub fingerprints: Option<PathBuf>,
-    /// Minimum confidence (0..1) of a reported finding (default 0.725; 0.708 with --thorough).
+    /// Minimum confidence (0..1) of a reported finding (default 0.711; 0.725 with --thorough).
     #[arg(long, value_name = "X")]
     pub threshold: Option<f64>,
     /// Model directory (default: $UNSPIN_MODEL, ./model, or the install's model).
     #[arg(long, value_name = "DIR")]
     pub model: Option<PathBuf>,
     /// Look harder: about twice as many swaps at the same rate of false
-    /// alarms, three times slower (its own default threshold, 0.708).
+    /// alarms, three times slower (its own default threshold, 0.725).
     #[arg(long)]
     pub thorough: bool,
     #[command(flatten)]

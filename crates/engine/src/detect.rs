@@ -584,6 +584,7 @@ impl<'a> Detector<'a> {
                         sentence_start: o.start == 0,
                         capitalized: written.chars().next().is_some_and(char::is_uppercase),
                         candidates: o.candidates,
+                        article_mismatch: article_mismatch(text, tokens, s.units[o.start].token),
                     };
                     let confidence = evidence.confidence(&self.config.confidence_model);
                     let finding = Finding {
@@ -639,4 +640,38 @@ impl<'a> Detector<'a> {
         s.units[start..end].iter().map(|u| s.ids[u.first]).collect()
     }
 
+}
+
+/// Whether the word at token `at` follows "a" or "an" that does not suit it
+/// ("a arrangement"): a spinner swaps the noun and leaves the article.
+fn article_mismatch(text: &str, tokens: &[Token], at: usize) -> bool {
+    let Some(prev) = at.checked_sub(1).map(|i| &tokens[i]) else { return false };
+    let article = &text[prev.start..prev.end];
+    let an = article.eq_ignore_ascii_case("an");
+    if !an && !article.eq_ignore_ascii_case("a") {
+        return false;
+    }
+    let word = &text[tokens[at].start..tokens[at].end];
+    (unspin_text::indefinite_article(word) == "an") != an
+}
+
+#[cfg(test)]
+mod tests {
+    use super::article_mismatch;
+
+    /// Whether the last word of `text` follows an article that does not suit it.
+    fn last_mismatched(text: &str) -> bool {
+        let tokens = unspin_text::tokenize(text);
+        article_mismatch(text, &tokens, tokens.len() - 1)
+    }
+
+    #[test]
+    fn an_article_that_does_not_suit_its_word_is_noticed() {
+        for odd in ["They signed a arrangement", "an speech", "It was An difficult", "a hour", "AN bank"] {
+            assert!(last_mismatched(odd), "{odd}");
+        }
+        for fine in ["They signed an arrangement", "a speech", "an hour", "a union", "the arrangement", "arrangement", "A bank"] {
+            assert!(!last_mismatched(fine), "{fine}");
+        }
+    }
 }

@@ -149,7 +149,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Config {
         Config {
-            min_confidence: 0.725,
+            min_confidence: 0.711,
             spin_prior_log10: -0.25,
             confidence_model: ConfidenceModel::default_model(),
             frequency_discount: 0.0,
@@ -188,7 +188,7 @@ impl Config {
     fn make_thorough(&mut self) {
         self.abnormal_sides = 1;
         self.confidence_model = ConfidenceModel::thorough_model();
-        self.min_confidence = 0.708;
+        self.min_confidence = 0.725;
     }
 
     /// Sets one knob from `NAME=VALUE`, the form `unspin eval --set` and the
@@ -284,10 +284,13 @@ pub struct Evidence {
     /// How many candidate originals the phrase has.
     #[serde(default)]
     pub candidates: u16,
+    /// The phrase follows "a"/"an" that does not suit it.
+    #[serde(default)]
+    pub article_mismatch: bool,
 }
 
 impl Evidence {
-    pub const FEATURES: usize = 17;
+    pub const FEATURES: usize = 18;
 
     /// The confidence model's inputs: a constant 1 (a bias for linear models), then the evidence.
     pub fn features(&self) -> [f32; Evidence::FEATURES] {
@@ -309,6 +312,7 @@ impl Evidence {
             self.sentence_start as u8 as f32,
             self.capitalized as u8 as f32,
             self.candidates as f32,
+            self.article_mismatch as u8 as f32,
         ]
     }
 
