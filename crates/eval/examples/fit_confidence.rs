@@ -80,14 +80,9 @@ fn main() -> anyhow::Result<()> {
     let sentence_rows: Vec<Vec<Vec<f32>>> = docs
         .par_iter()
         .map(|d| {
-            let tokens = unspin_text::tokenize(&d.text);
-            unspin_text::sentences(&d.text, &tokens)
+            unspin_eval::measure::sentences(&d.text)
                 .into_iter()
-                .filter(|r| !r.is_empty())
-                .flat_map(|r| {
-                    let sentence = &d.text[tokens[r.start].start..tokens[r.end - 1].end];
-                    engine.explain(sentence).into_iter().map(|e| e.evidence.features().to_vec()).collect::<Vec<_>>()
-                })
+                .flat_map(|sentence| engine.explain(sentence).into_iter().map(|e| e.evidence.features().to_vec()).collect::<Vec<_>>())
                 .collect()
         })
         .collect();
