@@ -122,8 +122,9 @@ pub struct Config {
     pub doc_threshold: f64,
     /// Confidence mass of findings per 1,000 words of clean prose (see
     /// [`document_score`]): at the default threshold, held-out development
-    /// prose shows 0.53 overall (0.60 at `--thorough`) and about 0.7 in
-    /// its worst genre; 0.75 covers every genre.
+    /// prose shows 0.55 overall (0.51 at `--thorough`) and 0.70 (0.71) in
+    /// its worst genre, whole or a sentence at a time; 0.75 covers every
+    /// genre.
     pub doc_clean_rate: f64,
     /// With a [`Verifier`]: the lowest statistical confidence at which a
     /// finding is handed to it (the verifier may raise it past the threshold);
