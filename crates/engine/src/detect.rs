@@ -645,12 +645,7 @@ impl<'a> Detector<'a> {
 /// Whether the word at token `at` follows "a" or "an" that does not suit it
 /// ("a arrangement"): a spinner swaps the noun and leaves the article.
 fn article_mismatch(text: &str, tokens: &[Token], at: usize) -> bool {
-    let Some(prev) = at.checked_sub(1).map(|i| &tokens[i]) else { return false };
-    let article = &text[prev.start..prev.end];
-    let an = article.eq_ignore_ascii_case("an");
-    if !an && !article.eq_ignore_ascii_case("a") {
-        return false;
-    }
+    let Some((_, an)) = crate::preceding_article(text, tokens, at) else { return false };
     let word = &text[tokens[at].start..tokens[at].end];
     (unspin_text::indefinite_article(word) == "an") != an
 }

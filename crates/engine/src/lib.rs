@@ -581,25 +581,25 @@ fn erf(x: f64) -> f64 {
 
 /// When a restoration changes the word after "a"/"an", the article must follow:
 /// the finding grows to cover the article.
+/// The "a" or "an" (any case) right before token `at`, with nothing but
+/// white space between, and whether it is "an".
+pub(crate) fn preceding_article<'t>(text: &str, tokens: &'t [Token], at: usize) -> Option<(&'t Token, bool)> {
+    let art = &tokens[at.checked_sub(1)?];
+    let word = &text[art.start..art.end];
+    let an = word.eq_ignore_ascii_case("an");
+    let article = an || word.eq_ignore_ascii_case("a");
+    (article && text[art.end..tokens[at].start].chars().all(char::is_whitespace)).then_some((art, an))
+}
+
 fn repair_articles(text: &str, tokens: &[Token], findings: &mut [Finding]) {
     for f in findings.iter_mut() {
         let Some(ti) = tokens.iter().position(|t| t.start == f.start) else { continue };
-        if ti == 0 {
-            continue;
-        }
-        let art = &tokens[ti - 1];
+        let Some((art, an)) = preceding_article(text, tokens, ti) else { continue };
         let art_text = &text[art.start..art.end];
-        let lower = art_text.to_ascii_lowercase();
-        if lower != "a" && lower != "an" {
-            continue;
-        }
         let gap = &text[art.end..f.start];
-        if !gap.chars().all(char::is_whitespace) {
-            continue;
-        }
         let next_word = f.suggestion.split_whitespace().next().unwrap_or("");
         let needed = unspin_text::indefinite_article(next_word);
-        if needed == lower {
+        if (needed == "an") == an {
             continue;
         }
         let article = unspin_text::apply_case(needed, art_text);
