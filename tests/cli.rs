@@ -190,10 +190,28 @@ fn real_model_thorough_finds_more_and_stays_quiet_on_clean_text() {
     assert_eq!(restore(&["--thorough"]), "Artificial intelligence is a hot topic.\n");
 }
 
+/// `--profile web` reads the trees fitted on spun prose alone, at their own
+/// thresholds: clean text stays as it is in both settings, a profile that
+/// does not exist is a usage error, and the neural verifier, calibrated on
+/// the general trees, is refused with it.
+#[test]
+fn real_model_web_profile_stays_quiet_and_refuses_what_it_cannot_do() {
+    let Some(model) = real_model() else { return };
+    let clean = std::fs::read_to_string(example("clean-news.txt")).unwrap();
+    for extra in [&["--profile", "web"][..], &["--profile", "web", "--thorough"]] {
+        unspin().arg("restore").args(extra).arg(example("clean-news.txt")).arg("--model").arg(&model).assert().success().stdout(clean.clone());
+    }
+    let out = unspin().args(["check", "--profile", "manuscripts", "--model"]).arg(&model).write_stdin("x").assert().code(2);
+    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("general, web"));
+    let out = unspin().args(["check", "--profile", "web", "--neural", "--model"]).arg(&model).write_stdin("x").assert().code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("--neural") && err.contains("general") && err.lines().count() == 1, "{err}");
+}
+
 /// Restoration examples written for this project: each line is
 /// `spun sentence<TAB>expected restoration` at the default threshold; clean
-/// sentences (their own expectation) must come back unchanged, in both
-/// settings.
+/// sentences (their own expectation) must come back unchanged, default and
+/// thorough, in both profiles.
 #[test]
 fn real_model_restores_written_examples() {
     let Some(model) = real_model() else { return };
@@ -201,7 +219,11 @@ fn real_model_restores_written_examples() {
     let mut failures = Vec::new();
     for line in cases.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
         let (spun, want) = line.split_once('\t').unwrap();
-        let settings: &[&[&str]] = if spun == want { &[&[], &["--thorough"]] } else { &[&[]] };
+        let settings: &[&[&str]] = if spun == want {
+            &[&[], &["--thorough"], &["--profile", "web"], &["--profile", "web", "--thorough"]]
+        } else {
+            &[&[]]
+        };
         for extra in settings {
             let out = unspin().arg("restore").args(*extra).arg("--model").arg(&model).write_stdin(spun).assert().success();
             let got = String::from_utf8(out.get_output().stdout.clone()).unwrap();

@@ -93,6 +93,11 @@ const DEFAULT_MODEL: &str = include_str!("../data/confidence.trees");
 /// permissive suspect rule hands the trees other evidence.
 const THOROUGH_MODEL: &str = include_str!("../data/confidence-thorough.trees");
 
+/// The models of the web profile ([`crate::Profile::Web`]): fitted on the
+/// same development prose with the tortured phrases left out of the fit.
+const WEB_MODEL: &str = include_str!("../data/confidence-web.trees");
+const WEB_THOROUGH_MODEL: &str = include_str!("../data/confidence-web-thorough.trees");
+
 /// A model compiled into the engine, parsed on first use.
 fn shipped(cell: &'static OnceLock<Arc<ConfidenceModel>>, text: &str) -> Arc<ConfidenceModel> {
     cell.get_or_init(|| Arc::new(ConfidenceModel::parse(text).expect("the shipped confidence models parse (tested)"))).clone()
@@ -126,6 +131,17 @@ impl ConfidenceModel {
     pub fn thorough_model() -> Arc<ConfidenceModel> {
         static MODEL: OnceLock<Arc<ConfidenceModel>> = OnceLock::new();
         shipped(&MODEL, THOROUGH_MODEL)
+    }
+
+    /// The shipped model of the web profile, default or thorough.
+    pub fn web_model(thorough: bool) -> Arc<ConfidenceModel> {
+        static MODEL: OnceLock<Arc<ConfidenceModel>> = OnceLock::new();
+        static THOROUGH: OnceLock<Arc<ConfidenceModel>> = OnceLock::new();
+        if thorough {
+            shipped(&THOROUGH, WEB_THOROUGH_MODEL)
+        } else {
+            shipped(&MODEL, WEB_MODEL)
+        }
     }
 
     /// The log-odds that the evidence `x` belongs to a real swap.
@@ -256,12 +272,17 @@ mod tests {
 
     #[test]
     fn the_shipped_models_parse_and_round_trip() {
-        for m in [ConfidenceModel::default_model(), ConfidenceModel::thorough_model()] {
+        let shipped = [ConfidenceModel::default_model(), ConfidenceModel::thorough_model(), ConfidenceModel::web_model(false), ConfidenceModel::web_model(true)];
+        for m in &shipped {
             assert_eq!(m.features, crate::Evidence::FEATURES);
             assert!(m.trees.len() >= 10);
-            assert_eq!(ConfidenceModel::parse(&m.to_text()).unwrap(), *m);
+            assert_eq!(ConfidenceModel::parse(&m.to_text()).unwrap(), **m);
         }
-        assert_ne!(*ConfidenceModel::default_model(), *ConfidenceModel::thorough_model());
+        for (i, a) in shipped.iter().enumerate() {
+            for b in &shipped[i + 1..] {
+                assert_ne!(**a, **b);
+            }
+        }
     }
 
     #[test]

@@ -543,8 +543,11 @@ impl<'a> Detector<'a> {
             for &(a, b) in &spans {
                 // A span with one odd side is weaker evidence than one with
                 // two: it gets the likeliest few candidates only.
-                let one_sided = !(left_unseen[a] && right_unseen[b - 1]);
-                let limit = if one_sided { self.config.one_side_candidates } else { usize::MAX };
+                let limit = match left_unseen[a] as usize + right_unseen[b - 1] as usize {
+                    2 => usize::MAX,
+                    1 => self.config.one_side_candidates,
+                    _ => self.config.no_side_candidates,
+                };
                 opts.extend(self.span_options(&s, a, b, limit));
             }
             if opts.is_empty() {

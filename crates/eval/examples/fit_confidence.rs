@@ -18,10 +18,14 @@
 //! (default crates/engine/data/confidence.trees).
 //!
 //! cargo run --release -p unspin-eval --example fit_confidence -- [OUT] [NAME=VALUE...]
-//! (the thorough setting's model: `-- crates/engine/data/confidence-thorough.trees abnormal_sides=1`)
+//! (the thorough setting's model: `-- crates/engine/data/confidence-thorough.trees abnormal_sides=1`;
+//! the web profile's: `-- crates/engine/data/confidence-web.trees profile=web`
+//! and `-- crates/engine/data/confidence-web-thorough.trees profile=web abnormal_sides=1`)
 //! (settings as for `unspin eval --set`, applied to the decoding the
-//! evidence is collected under). `UNSPIN_TORTURED_WEIGHT=x` weighs each
-//! tortured-phrase row (default 1) against a Brown row; `UNSPIN_BOOST` sets
+//! evidence is collected under). `profile=web` leaves the tortured phrases
+//! out of the fit (weight 0; they are still judged and counted).
+//! `UNSPIN_TORTURED_WEIGHT=x` weighs each tortured-phrase row (default 1,
+//! 0 with `profile=web`) against a Brown row; `UNSPIN_BOOST` sets
 //! the boosting parameters (see below); `UNSPIN_LOGISTIC=1` cross-validates
 //! the logistic model the trees replaced instead, and writes nothing.
 //! `UNSPIN_FOLD_MODELS=DIR` also writes each fold model as DIR/fold{f}.trees
@@ -31,7 +35,7 @@
 use std::path::Path;
 
 use rayon::prelude::*;
-use unspin_engine::{Config, Engine, Model};
+use unspin_engine::{Config, Engine, Model, Profile};
 use unspin_eval::boost::{fit, Params, Row};
 use unspin_eval::brown::{load_brown, select, Split};
 use unspin_eval::spinner::Spinner;
@@ -127,7 +131,11 @@ fn main() -> anyhow::Result<()> {
             }
         }
     }
-    let tortured_weight: f64 = std::env::var("UNSPIN_TORTURED_WEIGHT").ok().and_then(|v| v.parse().ok()).unwrap_or(1.0);
+    let profile_weight = match engine.config().profile {
+        Profile::General => 1.0,
+        Profile::Web => 0.0,
+    };
+    let tortured_weight: f64 = std::env::var("UNSPIN_TORTURED_WEIGHT").ok().and_then(|v| v.parse().ok()).unwrap_or(profile_weight);
     let weight = |r: &Labelled| if r.kind == Kind::Tortured { tortured_weight } else { 1.0 };
     let as_row = |r: &Labelled| -> Row { (r.features.clone(), r.right, weight(r)) };
     eprintln!(

@@ -11,7 +11,7 @@
 //!     }
 //! }
 //! let cfg = EvalConfig { quick: true, ..EvalConfig::default() };
-//! let report = run(&cfg, &Nothing, None, None);
+//! let report = run(&cfg, &Nothing, None, &[]);
 //! println!("{}", report.to_table());
 //! ```
 
@@ -119,6 +119,7 @@ impl EvalConfig {
 const PLAIN: &str = "plain";
 const FINGERPRINTS: &str = "fingerprints";
 const THOROUGH: &str = "thorough";
+const WEB: &str = "web";
 
 /// Spins every document at `rate`; each document's randomness depends only on
 /// the seed, its id and the rate.
@@ -129,9 +130,10 @@ pub fn spin_docs(spinner: &Spinner, docs: &[BrownDoc], rate: f64, seed: u64) -> 
 /// Runs the whole evaluation. Missing data never fails the run: the rows that
 /// need it are reported as skipped, with the reason.
 /// `plain` is the default engine; `with_fingerprints` the same with the July
-/// export as a fingerprint list; `thorough` the engine at `--thorough`. The
-/// last two are optional, their rows left out when absent.
-pub fn run(cfg: &EvalConfig, plain: &dyn Detector, with_fingerprints: Option<&dyn Detector>, thorough: Option<&dyn Detector>) -> EvalReport {
+/// export as a fingerprint list (its rows are reported as skipped when it is
+/// absent); `others` the engine at other settings, each named as its rows
+/// are (`--thorough` is "thorough"), measured as `plain` is.
+pub fn run(cfg: &EvalConfig, plain: &dyn Detector, with_fingerprints: Option<&dyn Detector>, others: &[(&str, &dyn Detector)]) -> EvalReport {
     let started = Instant::now();
     let mut ctx = Run { cfg, started, rows: Vec::new(), data: Vec::new(), notes: Vec::new() };
 
@@ -140,7 +142,8 @@ pub fn run(cfg: &EvalConfig, plain: &dyn Detector, with_fingerprints: Option<&dy
     let spinner = ctx.load("Spinner dictionary (article rewriter)", &cfg.spinner_dictionary, Spinner::load);
     let brown = ctx.load("Brown corpus (clean English)", &cfg.brown_dir, load_brown);
 
-    ctx.tortured(plain, with_fingerprints, thorough, &july, &november);
+    let statistical: Vec<(&str, &dyn Detector)> = [(PLAIN, plain)].into_iter().chain(others.iter().copied()).collect();
+    ctx.tortured(&statistical, with_fingerprints, &july, &november);
 
     let docs: Option<Vec<BrownDoc>> = brown.as_ref().ok().map(|all| {
         let mut docs = brown::select(all, Split::Dev, cfg.docs_per_genre());
@@ -166,10 +169,6 @@ pub fn run(cfg: &EvalConfig, plain: &dyn Detector, with_fingerprints: Option<&dy
 
     match &docs {
         Some(docs) => {
-            let statistical: Vec<(&str, &dyn Detector)> = [(PLAIN, Some(plain)), (THOROUGH, thorough)]
-                .into_iter()
-                .filter_map(|(name, d)| d.map(|d| (name, d)))
-                .collect();
             let clean: Vec<Vec<CleanDocScores>> = statistical.iter().map(|&(name, d)| ctx.clean(name, d, docs)).collect();
             match &spinner {
                 Ok(spinner) => {
@@ -207,10 +206,18 @@ pub fn run(cfg: &EvalConfig, plain: &dyn Detector, with_fingerprints: Option<&dy
          The tortured-phrase precision here is measured within neutral carrier sentences, not over whole papers."
             .into(),
     );
-    if thorough.is_some() {
+    if others.iter().any(|&(name, _)| name == THOROUGH) {
         ctx.notes.push(format!(
             "Detector `thorough`: the engine at `--thorough` (a word is a suspect with one unseen edge, scored by its own confidence model; threshold {}).",
             unspin_engine::Config::thorough().min_confidence
+        ));
+    }
+    if others.iter().any(|&(name, _)| name.starts_with(WEB)) {
+        let web = |thorough| unspin_engine::Config::for_profile(unspin_engine::Profile::Web, thorough).min_confidence;
+        ctx.notes.push(format!(
+            "Detectors `web` and `web thorough`: the engine at `--profile web`, default and `--thorough` (confidence models fitted on the development prose without the tortured phrases; thresholds {} and {}, read by the same rule).",
+            web(false),
+            web(true)
         ));
     }
     if cfg.quick {
@@ -275,9 +282,8 @@ impl Run<'_> {
 
     fn tortured(
         &mut self,
-        plain: &dyn Detector,
+        statistical: &[(&str, &dyn Detector)],
         fingerprints: Option<&dyn Detector>,
-        thorough: Option<&dyn Detector>,
         july: &Result<Vec<TorturedPhrase>, String>,
         november: &Result<Vec<TorturedPhrase>, String>,
     ) {
@@ -328,12 +334,10 @@ impl Run<'_> {
             ),
         );
         let templates = pps::carriers();
-        let detectors: [(&str, Option<&dyn Detector>); 3] = [(PLAIN, Some(plain)), (THOROUGH, thorough), (FINGERPRINTS, fingerprints)];
+        let detectors: Vec<(&str, Option<&dyn Detector>)> =
+            statistical.iter().map(|&(name, d)| (name, Some(d))).chain([(FINGERPRINTS, fingerprints)]).collect();
         for (name, halves) in [("unlisted", &unlisted_halves), ("listed July sample", &listed_halves)] {
-            for (det_name, det) in detectors {
-                if det.is_none() && det_name == THOROUGH {
-                    continue;
-                }
+            for &(det_name, det) in &detectors {
                 for (setting, templates) in [("alone", None), ("in carriers", Some(templates.as_slice()))] {
                     let dataset = format!("{name}, {setting}");
                     for (split, phrases) in halves.iter() {

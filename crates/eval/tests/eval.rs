@@ -356,7 +356,7 @@ fn full_run_with_an_oracle() {
 
     // The oracle stands in for the thorough engine too: its rows must come
     // out alongside the plain ones, in every section the plain engine has.
-    let r = run(&cfg, &oracle, Some(&oracle), Some(&oracle));
+    let r = run(&cfg, &oracle, Some(&oracle), &[("thorough", &oracle)]);
     for row in &r.rows {
         assert!(row.skipped.is_none(), "{row:?}");
     }
@@ -420,7 +420,7 @@ fn full_run_with_an_oracle() {
 fn missing_shared_data_skips_rows_with_a_reason() {
     let dir = fixture(false);
     let cfg = EvalConfig { quick: true, ..EvalConfig::new(&dir.path().join("data"), &dir.path().join("shared"), true) };
-    let r = run(&cfg, &Identity, None, None);
+    let r = run(&cfg, &Identity, None, &[]);
     let tortured: Vec<_> = r.rows_in(Section::Tortured).collect();
     assert!(!tortured.is_empty());
     assert!(tortured.iter().all(|row| row.skipped.as_deref().is_some_and(|s| s.contains("not found"))), "{tortured:?}");
@@ -437,7 +437,7 @@ fn missing_shared_data_skips_rows_with_a_reason() {
 
     // Without any data at all, every row says why.
     let nothing = EvalConfig::new(&dir.path().join("nowhere"), &dir.path().join("nowhere"), true);
-    let r = run(&nothing, &Identity, None, None);
+    let r = run(&nothing, &Identity, None, &[]);
     assert!(r.rows.iter().all(|row| row.skipped.is_some()));
     assert!(r.to_table().contains("skipped: Brown corpus: not found"));
 }
@@ -447,7 +447,7 @@ fn fingerprint_rows_are_skipped_without_a_fingerprint_detector() {
     let dir = fixture(true);
     let mut cfg = EvalConfig::new(&dir.path().join("data"), &dir.path().join("shared"), true);
     cfg.rates = vec![0.2];
-    let r = run(&cfg, &Identity, None, None);
+    let r = run(&cfg, &Identity, None, &[]);
     let fp: Vec<_> = r.rows_in(Section::Tortured).filter(|row| row.detector == "fingerprints").collect();
     assert_eq!(fp.len(), 8);
     assert!(fp.iter().all(|row| row.skipped.as_deref().is_some_and(|s| s.contains("no fingerprint detector"))));
