@@ -18,9 +18,9 @@
 //! (default crates/engine/data/confidence.trees).
 //!
 //! cargo run --release -p unspin-eval --example fit_confidence -- [OUT] [NAME=VALUE...]
-//! (the thorough setting's model: `-- crates/engine/data/confidence-thorough.trees abnormal_sides=1`;
+//! (the thorough setting's model: `-- crates/engine/data/confidence-thorough.trees thorough=1`;
 //! the web profile's: `-- crates/engine/data/confidence-web.trees profile=web`
-//! and `-- crates/engine/data/confidence-web-thorough.trees profile=web abnormal_sides=1`)
+//! and `-- crates/engine/data/confidence-web-thorough.trees profile=web thorough=1`)
 //! (settings as for `unspin eval --set`, applied to the decoding the
 //! evidence is collected under). `profile=web` leaves the tortured phrases
 //! out of the fit (weight 0; they are still judged and counted).

@@ -208,7 +208,7 @@ pub fn run(cfg: &EvalConfig, plain: &dyn Detector, with_fingerprints: Option<&dy
     );
     if others.iter().any(|&(name, _)| name == THOROUGH) {
         ctx.notes.push(format!(
-            "Detector `thorough`: the engine at `--thorough` (a word is a suspect with one unseen edge, scored by its own confidence model; threshold {}).",
+            "Detector `thorough`: the engine at `--thorough` (every word with candidate originals is a suspect, scored by its own confidence model; threshold {}).",
             unspin_engine::Config::thorough().min_confidence
         ));
     }
