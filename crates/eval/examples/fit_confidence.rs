@@ -41,7 +41,7 @@ use unspin_eval::brown::{load_brown, select, Split};
 use unspin_eval::spinner::Spinner;
 
 /// What a row comes from.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Kind {
     Clean,
     /// A sentence of a clean document, checked on its own (one document per
@@ -59,6 +59,9 @@ struct Labelled {
     group: usize,
     /// Tortured-phrase instance (phrase in one carrier), for counting finds.
     instance: usize,
+    /// The text the row was found in, within its group: the sentence of a
+    /// clean document, the spin rate of a spun copy (0 otherwise).
+    unit: usize,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -79,21 +82,38 @@ fn main() -> anyhow::Result<()> {
     let clean: Vec<Vec<Vec<f32>>> =
         docs.par_iter().map(|d| engine.explain(&d.text).iter().map(|e| e.evidence.features().to_vec()).collect()).collect();
     for (group, found) in clean.into_iter().enumerate() {
-        rows.extend(found.into_iter().map(|features| Labelled { features, right: false, kind: Kind::Clean, group, instance: 0 }));
+        rows.extend(found.into_iter().map(|features| Labelled { features, right: false, kind: Kind::Clean, group, instance: 0, unit: 0 }));
     }
-    let sentence_rows: Vec<Vec<Vec<f32>>> = docs
+    let sentence_rows: Vec<Vec<(Vec<f32>, usize)>> = docs
         .par_iter()
         .map(|d| {
-            unspin_eval::measure::sentences(&d.text).into_iter().flat_map(|s| engine.explain(s)).map(|e| e.evidence.features().to_vec()).collect()
+            unspin_eval::measure::sentences(&d.text)
+                .into_iter()
+                .enumerate()
+                .flat_map(|(k, s)| engine.explain(s).into_iter().map(move |e| (e.evidence.features().to_vec(), k)))
+                .collect()
         })
         .collect();
-    for (group, found) in sentence_rows.into_iter().enumerate() {
-        rows.extend(found.into_iter().map(|features| Labelled { features, right: false, kind: Kind::CleanSentence, group, instance: 0 }));
+    // Words of each unit (see `Labelled::unit`), by group.
+    let mut unit_words: std::collections::HashMap<(Kind, usize, usize), usize> = std::collections::HashMap::new();
+    for (group, d) in docs.iter().enumerate() {
+        unit_words.insert((Kind::Clean, group, 0), words[group]);
+        for (k, s) in unspin_eval::measure::sentences(&d.text).into_iter().enumerate() {
+            unit_words.insert((Kind::CleanSentence, group, k), s.split_whitespace().count());
+        }
     }
+    for (group, found) in sentence_rows.into_iter().enumerate() {
+        rows.extend(found.into_iter().map(|(features, unit)| Labelled { features, right: false, kind: Kind::CleanSentence, group, instance: 0, unit }));
+    }
+    let mut gold_by_rate = Vec::new();
     let mut gold = 0usize;
-    for rate in [0.1, 0.2, 0.3] {
+    for (unit, rate) in [0.1, 0.2, 0.3].into_iter().enumerate() {
         let spun = unspin_eval::spin_docs(&spinner, &docs, rate, 20240601);
         gold += spun.iter().map(|s| s.gold.len()).sum::<usize>();
+        gold_by_rate.push(spun.iter().map(|s| s.gold.len()).sum::<usize>());
+        for (group, s) in spun.iter().enumerate() {
+            unit_words.insert((Kind::Spun, group, unit), s.text.split_whitespace().count());
+        }
         let found: Vec<Vec<(Vec<f32>, bool)>> = spun
             .par_iter()
             .map(|s| {
@@ -105,7 +125,7 @@ fn main() -> anyhow::Result<()> {
             })
             .collect();
         for (group, found) in found.into_iter().enumerate() {
-            rows.extend(found.into_iter().map(|(features, right)| Labelled { features, right, kind: Kind::Spun, group, instance: 0 }));
+            rows.extend(found.into_iter().map(|(features, right)| Labelled { features, right, kind: Kind::Spun, group, instance: 0, unit }));
         }
     }
     let july = unspin_eval::pps::dedup(&unspin_eval::pps::load_pps(Path::new("../shared/data/tortured-phrases/pps-2025-07.csv"))?);
@@ -119,7 +139,7 @@ fn main() -> anyhow::Result<()> {
         .collect();
     for (instance, found) in found.into_iter().enumerate() {
         let group = instance / per_phrase;
-        rows.extend(found.into_iter().map(|(features, right)| Labelled { features, right, kind: Kind::Tortured, group, instance }));
+        rows.extend(found.into_iter().map(|(features, right)| Labelled { features, right, kind: Kind::Tortured, group, instance, unit: 0 }));
     }
     // $UNSPIN_DROP=i,j,...: features left out (set to 0), for measuring
     // what each one brings.
@@ -283,6 +303,96 @@ fn main() -> anyhow::Result<()> {
         share(hits, gold),
         share(tortured, instances.len())
     );
+    // $UNSPIN_ESCALATE=1: a text whose document score (from its findings
+    // at the rule's threshold) reaches E is read again at a lower threshold
+    // t2; what that does to clean prose (every genre, whole and by
+    // sentence) and to the swaps found, per spin rate.
+    if std::env::var_os("UNSPIN_ESCALATE").is_some() {
+        let mut units: std::collections::HashMap<(Kind, usize, usize), Vec<(f64, bool)>> = std::collections::HashMap::new();
+        for (r, &c) in rows.iter().zip(&held_out) {
+            if matches!(r.kind, Kind::Clean | Kind::CleanSentence | Kind::Spun) {
+                units.entry((r.kind, r.group, r.unit)).or_default().push((c, r.right));
+            }
+        }
+        let clean_rate = engine.config().doc_clean_rate;
+        let score = |cs: &[(f64, bool)], w: usize, t1: f64| {
+            let kept: Vec<unspin_engine::Finding> = cs
+                .iter()
+                .filter(|(c, _)| *c >= t1)
+                .map(|&(c, _)| unspin_engine::Finding { start: 0, end: 0, text: String::new(), suggestion: String::new(), confidence: c, source: unspin_engine::Source::Model })
+                .collect();
+            unspin_engine::document_score(&kept, w, clean_rate)
+        };
+        let t1 = lowest;
+        // The shift of log-odds that makes the held-out confidences of the
+        // restorations in texts called spun honest (maximum likelihood).
+        let escalated_rows: Vec<(f64, bool)> = units
+            .iter()
+            .filter(|(&(kind, group, unit), cs)| kind != Kind::CleanSentence && score(cs, unit_words.get(&(kind, group, unit)).copied().unwrap_or(0), t1) >= 0.99)
+            .flat_map(|(_, cs)| cs.iter().copied())
+            .collect();
+        let logit = |p: f64| (p.clamp(1e-6, 1.0 - 1e-6) / (1.0 - p.clamp(1e-6, 1.0 - 1e-6))).ln();
+        let mut delta = 0.0f64;
+        for _ in 0..50 {
+            let (mut g, mut h) = (0.0, 0.0);
+            for &(c, right) in &escalated_rows {
+                let p = 1.0 / (1.0 + (-(logit(c) + delta)).exp());
+                g += right as u8 as f64 - p;
+                h += p * (1.0 - p);
+            }
+            delta += g / h.max(1e-9);
+        }
+        let sig = |z: f64| 1.0 / (1.0 + (-z).exp());
+        let shifted_t = |t: f64| sig(logit(t) - delta);
+        println!("restorations in texts called spun: {}; calibrating shift {delta:.3} (threshold {t1:.3} there = {:.3} before the shift)", escalated_rows.len(), shifted_t(t1));
+        for e in [0.99, 0.999, 0.9999, 2.0] {
+            for t2 in [0.4, 0.5, 0.55, 0.6, shifted_t(t1)] {
+                let mut fp_by_group: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+                let mut found = [0usize; 3];
+                let mut flagged = 0usize;
+                let mut escalated = [0usize; 5];
+                for (&(kind, group, unit), cs) in &units {
+                    let w = unit_words.get(&(kind, group, unit)).copied().unwrap_or(0);
+                    let up = score(cs, w, t1) >= e;
+                    let t = if up { t2 } else { t1 };
+                    let n = cs.iter().filter(|(c, _)| *c >= t).count();
+                    match kind {
+                        Kind::Spun => {
+                            found[unit] += cs.iter().filter(|(c, right)| *c >= t && *right).count();
+                            flagged += n;
+                            escalated[unit] += up as usize;
+                        }
+                        Kind::Clean => {
+                            *fp_by_group.entry(genre_of(group).to_string()).or_default() += n;
+                            escalated[3] += up as usize;
+                        }
+                        _ => {
+                            *fp_by_group.entry(format!("{} by sentence", genre_of(group))).or_default() += n;
+                            escalated[4] += up as usize;
+                        }
+                    }
+                }
+                let worst = groups
+                    .iter()
+                    .map(|(name, _, w)| (per_k(*fp_by_group.get(name).unwrap_or(&0) as f64, *w), name.clone()))
+                    .max_by(|a, b| a.0.total_cmp(&b.0))
+                    .unwrap();
+                println!(
+                    "escalate at {e} to {t2}: worst clean {} {:.2}/1k; swaps found 10/20/30% {:.4} {:.4} {:.4} (all {:.4}, precision {:.3}); escalated spun {:?}, clean docs {}, clean sentences {}",
+                    worst.1,
+                    worst.0,
+                    share(found[0], gold_by_rate[0]),
+                    share(found[1], gold_by_rate[1]),
+                    share(found[2], gold_by_rate[2]),
+                    share(found.iter().sum(), gold),
+                    share(found.iter().sum(), flagged),
+                    &escalated[..3],
+                    escalated[3],
+                    escalated[4]
+                );
+            }
+        }
+    }
     // The shipped model is the mean of the fold models, not one fitted
     // on all rows: trees remember the clean documents they were fitted on
     // (in-sample they raise almost no false alarm at any threshold), so only

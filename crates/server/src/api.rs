@@ -11,33 +11,25 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 use serde::{Deserialize, Serialize};
 use tokio::time::{timeout_at, Instant};
-use unspin_engine::{Config, Engine, Report};
-use unspin_text::TokenKind;
+use unspin_engine::{Engine, Report};
 
 use crate::metrics::Route;
 use crate::AppState;
 
 type Shared = Arc<AppState>;
 
-/// The engine plus the per-request threshold. The engine runs with no
-/// confidence floor and each request keeps the findings at or above its own
-/// threshold, re-scoring the document from what it kept. The engine's
-/// `min_confidence` is a plain filter on finished findings, so this gives
-/// exactly the report `unspin check --threshold T` gives (a test holds it
-/// to that).
+/// The engine plus the per-request threshold: each request is checked at
+/// its own threshold (`Engine::check_at`), which gives exactly the report
+/// `unspin check --threshold T` gives (a test holds it to that).
 pub struct Checker {
     engine: Engine,
     default_threshold: f64,
-    doc_threshold: f64,
-    clean_rate: f64,
 }
 
 impl Checker {
-    pub fn new(mut engine: Engine) -> Checker {
-        let config: Config = engine.config().clone();
-        let default_threshold = config.min_confidence;
-        engine.set_config(Config { min_confidence: 0.0, ..config.clone() });
-        Checker { engine, default_threshold, doc_threshold: config.doc_threshold, clean_rate: config.doc_clean_rate }
+    pub fn new(engine: Engine) -> Checker {
+        let default_threshold = engine.config().min_confidence;
+        Checker { engine, default_threshold }
     }
 
     pub fn default_threshold(&self) -> f64 {
@@ -46,14 +38,7 @@ impl Checker {
 
     /// The report for `text` with findings of confidence `>= threshold`.
     pub fn check(&self, text: &str, threshold: f64) -> Report {
-        let mut report = self.engine.check(text);
-        if report.findings.iter().any(|f| f.confidence < threshold) {
-            report.findings.retain(|f| f.confidence >= threshold);
-        }
-        let words = unspin_text::tokenize(text).iter().filter(|t| t.kind == TokenKind::Word).count();
-        report.score = unspin_engine::document_score(&report.findings, words, self.clean_rate);
-        report.spun = report.score >= self.doc_threshold;
-        report
+        self.engine.check_at(text, threshold)
     }
 }
 
