@@ -63,8 +63,8 @@ impl Default for Limits {
 
 /// What every handler shares.
 pub(crate) struct AppState {
-    /// The engine, run with no confidence floor: each request applies its own
-    /// threshold afterwards (see [`api::Checker`]).
+    /// The engine; each request is checked at its own threshold (see
+    /// [`api::Checker`]).
     pub checker: api::Checker,
     pub limits: Limits,
     pub admission: Semaphore,
