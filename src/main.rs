@@ -220,30 +220,48 @@ fn main() -> ExitCode {
 }
 
 fn load_engine(common: &EngineArgs) -> anyhow::Result<Engine> {
+    Ok(load_engines(common, false)?.remove(0))
+}
+
+/// The engine the options describe; with `every_profile`, then one for
+/// each other profile the options allow (what a server request may ask
+/// for), all on one model.
+pub(crate) fn load_engines(common: &EngineArgs, every_profile: bool) -> anyhow::Result<Vec<Engine>> {
     // Read the fingerprint list first: a typo in its path should not wait for the model.
-    let fingerprints = match &common.fingerprints {
-        Some(p) => Some(Fingerprints::load(p).map_err(|e| UserError(e.to_string()))?),
-        None => None,
-    };
-    let model = Model::locate(common.model.as_deref()).map_err(|e| UserError(e.to_string()))?;
+    let fingerprint_path = common.fingerprints.as_ref();
+    if let Some(p) = fingerprint_path {
+        Fingerprints::load(p).map_err(|e| UserError(e.to_string()))?;
+    }
+    let model = Arc::new(Model::locate(common.model.as_deref()).map_err(|e| UserError(e.to_string()))?);
     let profile = Profile::parse(&common.profile).ok_or_else(|| UserError(format!("unknown --profile {:?}", common.profile)))?;
     if profile != Profile::General && common.neural.path.is_some() {
         // The verifier's weights combine the general trees' confidence with
         // the neural gain; on another profile's confidence they mean nothing.
         return Err(UserError(format!("--neural is calibrated for --profile general, not {}", profile.name())).into());
     }
-    let mut config = Config::for_profile(profile, common.thorough);
     if let Some(t) = common.threshold {
         if !(0.0..=1.0).contains(&t) {
             return Err(UserError(format!("--threshold must be between 0 and 1, got {t}")).into());
         }
-        config.min_confidence = t;
     }
-    let engine = common.neural.attach(Engine::new(model, config))?;
-    Ok(match fingerprints {
-        Some(fp) => engine.with_fingerprints(fp),
-        None => engine,
-    })
+    let make = |profile: Profile| -> anyhow::Result<Engine> {
+        let mut config = Config::for_profile(profile, common.thorough);
+        if let Some(t) = common.threshold {
+            config.min_confidence = t;
+        }
+        let engine = common.neural.attach(Engine::new(model.clone(), config))?;
+        Ok(match fingerprint_path {
+            Some(p) => engine.with_fingerprints(Fingerprints::load(p).map_err(|e| UserError(e.to_string()))?),
+            None => engine,
+        })
+    };
+    let mut engines = vec![make(profile)?];
+    if every_profile && common.neural.path.is_none() {
+        for other in Profile::ALL.into_iter().filter(|&p| p != profile) {
+            engines.push(make(other)?);
+        }
+    }
+    Ok(engines)
 }
 
 fn run_check(common: &Common, json: bool) -> anyhow::Result<()> {

@@ -46,7 +46,9 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
     if !(args.timeout.is_finite() && args.timeout > 0.0) {
         return Err(UserError(format!("--timeout must be a positive number of seconds, got {}", args.timeout)).into());
     }
-    let engine = crate::load_engine(&args.engine)?;
+    // The engine of the server's profile, and one for each other profile a
+    // request may ask for.
+    let checker = unspin_server::Checker::with_profiles(crate::load_engines(&args.engine, true)?);
     let mut limits = Limits {
         max_body_bytes: args.max_body,
         timeout: Duration::from_secs_f64(args.timeout),
@@ -57,6 +59,6 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
     if let Some(w) = args.workers {
         limits.workers = w;
     }
-    unspin_server::serve(engine, limits, &args.addr).map_err(|e| UserError(format!("{}: {e}", args.addr)))?;
+    unspin_server::serve(checker, limits, &args.addr).map_err(|e| UserError(format!("{}: {e}", args.addr)))?;
     Ok(())
 }

@@ -520,6 +520,39 @@ fn real_model_over_http_matches_the_cli() {
     assert_eq!(got["restored"], String::from_utf8(cli(&model, &["restore", "--threshold", "0.4"], &spun)).unwrap().as_str());
 }
 
+/// A request may name a profile: it gets what `unspin check --profile P`
+/// prints, at that profile's threshold unless it gives one; a profile the
+/// server does not offer, or that does not exist, is 422.
+#[test]
+fn real_model_a_request_chooses_its_profile() {
+    let Some(model) = real_model() else { return };
+    let server = Server::start(&model, &[]);
+    let spun = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/examples/spun-news.txt")).unwrap();
+    for (profile, threshold) in [("web", None), ("web", Some(0.1)), ("general", Some(0.1))] {
+        let mut body = json!({ "text": spun, "profile": profile });
+        let mut args = vec!["check", "--json", "--profile", profile];
+        let t = threshold.map(|t: f64| t.to_string());
+        if let Some(t) = &t {
+            body["threshold"] = json!(threshold);
+            args.extend(["--threshold", t.as_str()]);
+        }
+        let got = server.post("/v1/check", &body).json();
+        let want: Value = serde_json::from_slice(&cli(&model, &args, &spun)).unwrap();
+        assert_eq!(got, want, "{profile} at {threshold:?}");
+    }
+    // At 0.1 the web profile calls the example spun and reads its findings
+    // with more confidence than the general profile's scale gives them.
+    let web = server.post("/v1/check", &json!({ "text": spun, "profile": "web", "threshold": 0.1 })).json();
+    assert_eq!(web["spun"], true);
+    assert!(server.post("/v1/check", &json!({ "text": "x", "profile": "papers" })).error(422).contains("unknown profile"));
+    // A server started for the web profile still offers the general one.
+    let web_server = Server::start(&model, &["--profile", "web"]);
+    let got = web_server.post("/v1/check", &json!({ "text": spun, "threshold": 0.1 })).json();
+    assert_eq!(got, web);
+    assert_eq!(web_server.post("/v1/check", &json!({ "text": spun, "profile": "general", "threshold": 0.1 })).json(),
+        server.post("/v1/check", &json!({ "text": spun, "threshold": 0.1 })).json());
+}
+
 /// Text that takes longer than the timeout to check gets 503 with
 /// Retry-After; the abandoned batch stops and the server carries on.
 #[test]

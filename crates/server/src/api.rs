@@ -11,34 +11,56 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 use serde::{Deserialize, Serialize};
 use tokio::time::{timeout_at, Instant};
-use unspin_engine::{Engine, Report};
+use unspin_engine::{Engine, Profile, Report};
 
 use crate::metrics::Route;
 use crate::AppState;
 
 type Shared = Arc<AppState>;
 
-/// The engine plus the per-request threshold: each request is checked at
-/// its own threshold (`Engine::check_at`), which gives exactly the report
-/// `unspin check --threshold T` gives (a test holds it to that).
+/// The engines a request may choose from, one per profile (the first is
+/// the server's own), each checking at a request's threshold
+/// (`Engine::check_at`), which gives exactly the report `unspin check
+/// --profile P --threshold T` gives (a test holds it to that).
 pub struct Checker {
-    engine: Engine,
-    default_threshold: f64,
+    engines: Vec<Engine>,
 }
 
 impl Checker {
     pub fn new(engine: Engine) -> Checker {
-        let default_threshold = engine.config().min_confidence;
-        Checker { engine, default_threshold }
+        Checker { engines: vec![engine] }
     }
 
+    /// The server's engine first, then engines of other profiles that
+    /// requests may ask for by name (`"profile"`); a profile given twice
+    /// keeps its first engine.
+    pub fn with_profiles(engines: Vec<Engine>) -> Checker {
+        assert!(!engines.is_empty(), "a checker needs an engine");
+        Checker { engines }
+    }
+
+    /// The threshold of a request that gives none: the server's.
     pub fn default_threshold(&self) -> f64 {
-        self.default_threshold
+        self.engines[0].config().min_confidence
     }
 
     /// The report for `text` with findings of confidence `>= threshold`.
     pub fn check(&self, text: &str, threshold: f64) -> Report {
-        self.engine.check_at(text, threshold)
+        self.engines[0].check_at(text, threshold)
+    }
+
+    /// The engine a request names (None: the server's), and its default
+    /// threshold; the error says what the server offers.
+    pub fn engine(&self, profile: Option<&str>) -> Result<&Engine, String> {
+        let Some(name) = profile else { return Ok(&self.engines[0]) };
+        let offered: Vec<&str> = self.engines.iter().map(|e| e.config().profile.name()).collect();
+        match self.engines.iter().find(|e| e.config().profile.name() == name) {
+            Some(e) => Ok(e),
+            None if Profile::parse(name).is_some() => {
+                Err(format!("profile {name:?} is not offered by this server (it offers {}; --neural allows only its own)", offered.join(", ")))
+            }
+            None => Err(format!("unknown profile {name:?} (this server offers {})", offered.join(", "))),
+        }
     }
 }
 
@@ -67,6 +89,7 @@ struct RawRequest {
     text: Option<String>,
     documents: Option<Vec<RawDocument>>,
     threshold: Option<f64>,
+    profile: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -167,7 +190,10 @@ async fn answer(state: Shared, request: Request, mode: Mode) -> Result<Response,
         Ok(Ok(bytes)) => bytes,
     };
     state.metrics.add_request_bytes(route, bytes.len());
-    let (job, threshold) = parse(&bytes, state.checker.default_threshold())?;
+    let (job, threshold, profile) = parse(&bytes)?;
+    let engine = state.checker.engine(profile.as_deref()).map_err(|m| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m))?;
+    let threshold = threshold.unwrap_or(engine.config().min_confidence);
+    let profile = engine.config().profile;
 
     let busy = || {
         ApiError::new(
@@ -187,7 +213,7 @@ async fn answer(state: Shared, request: Request, mode: Mode) -> Result<Response,
     let worker_cancelled = cancelled.clone();
     let task = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        run(&worker_state, job, threshold, mode, &worker_cancelled)
+        run(&worker_state, job, profile, threshold, mode, &worker_cancelled)
     });
     match timeout_at(deadline, task).await {
         Err(_) => {
@@ -222,7 +248,8 @@ async fn read_body(mut body: Body, max: usize) -> Result<Vec<u8>, BodyError> {
 
 /// Validates a request body: JSON syntax errors and undecodable bytes are
 /// 400, well-formed JSON of the wrong shape or with bad values is 422.
-fn parse(bytes: &[u8], default_threshold: f64) -> Result<(Job, f64), ApiError> {
+/// Returns the job, the threshold and the profile the request gives.
+fn parse(bytes: &[u8]) -> Result<(Job, Option<f64>, Option<String>), ApiError> {
     let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, m);
     let invalid = |m: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m);
     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -239,8 +266,8 @@ fn parse(bytes: &[u8], default_threshold: f64) -> Result<(Job, f64), ApiError> {
     }
     let raw: RawRequest = serde_json::from_value(value).map_err(|e| invalid(format!("unexpected JSON: {e}")))?;
     let threshold = match raw.threshold {
-        None => default_threshold,
-        Some(t) if (0.0..=1.0).contains(&t) => t,
+        None => None,
+        Some(t) if (0.0..=1.0).contains(&t) => Some(t),
         Some(t) => return Err(invalid(format!("threshold must be between 0 and 1, got {t}"))),
     };
     let job = match (raw.text, raw.documents) {
@@ -262,7 +289,7 @@ fn parse(bytes: &[u8], default_threshold: f64) -> Result<(Job, f64), ApiError> {
             Job::Batch(batch)
         }
     };
-    Ok((job, threshold))
+    Ok((job, threshold, raw.profile))
 }
 
 /// A NUL character means binary data, which the command line refuses too.
@@ -277,11 +304,11 @@ fn refuse_nul(text: &str, field: &str) -> Result<(), ApiError> {
 }
 
 /// Runs on a blocking thread. `None` when the batch was abandoned.
-fn run(state: &AppState, job: Job, threshold: f64, mode: Mode, cancelled: &AtomicBool) -> Option<Response> {
-    let checker = &state.checker;
+fn run(state: &AppState, job: Job, profile: Profile, threshold: f64, mode: Mode, cancelled: &AtomicBool) -> Option<Response> {
+    let engine = state.checker.engine(Some(profile.name())).expect("the profile was resolved from this checker");
     match job {
         Job::One(text) => {
-            let report = checker.check(&text, threshold);
+            let report = engine.check_at(&text, threshold);
             state.metrics.add_documents(1);
             Some(match mode {
                 Mode::Check => json_response(StatusCode::OK, &report),
@@ -297,7 +324,7 @@ fn run(state: &AppState, job: Job, threshold: f64, mode: Mode, cancelled: &Atomi
                 if cancelled.load(Ordering::Relaxed) {
                     return None;
                 }
-                let report = checker.check(&text, threshold);
+                let report = engine.check_at(&text, threshold);
                 state.metrics.add_documents(1);
                 let restored = (mode == Mode::Restore).then(|| unspin_engine::apply(&text, &report.findings));
                 results.push(BatchItem { id, report, restored });
@@ -312,7 +339,7 @@ mod tests {
     use super::*;
 
     fn status(bytes: &[u8]) -> StatusCode {
-        match parse(bytes, 0.5) {
+        match parse(bytes) {
             Ok(_) => StatusCode::OK,
             Err(e) => e.status,
         }
@@ -344,7 +371,7 @@ mod tests {
 
     #[test]
     fn messages_say_what_is_wrong() {
-        let message = |b: &[u8]| parse(b, 0.5).err().unwrap().message;
+        let message = |b: &[u8]| parse(b).err().unwrap().message;
         assert!(message(b"").contains("empty request body"));
         assert!(message(b"{\"text\": \"caf\xe9\"}").contains("offset 13"));
         assert!(message(br#"{"text": "a", "treshold": 0.5}"#).contains("treshold"));
@@ -353,10 +380,11 @@ mod tests {
     }
 
     #[test]
-    fn default_threshold_applies_when_none_is_given() {
-        let (_, t) = parse(br#"{"text": "a"}"#, 0.7).ok().unwrap();
-        assert_eq!(t, 0.7);
-        let (_, t) = parse(br#"{"text": "a", "threshold": 0.2}"#, 0.7).ok().unwrap();
-        assert_eq!(t, 0.2);
+    fn threshold_and_profile_are_read_when_given() {
+        let (_, t, p) = parse(br#"{"text": "a"}"#).ok().unwrap();
+        assert_eq!((t, p), (None, None));
+        let (_, t, p) = parse(br#"{"text": "a", "threshold": 0.2, "profile": "web"}"#).ok().unwrap();
+        assert_eq!((t, p.as_deref()), (Some(0.2), Some("web")));
+        assert_eq!(status(br#"{"text": "a", "profile": 3}"#), StatusCode::UNPROCESSABLE_ENTITY);
     }
 }

@@ -3,9 +3,13 @@
 //! reject each suggestion.
 //!
 //! ```no_run
-//! let model = unspin_engine::Model::locate(None).unwrap();
-//! let engine = unspin_engine::Engine::new(model, unspin_engine::Config::default());
-//! unspin_server::serve(engine, unspin_server::Limits::default(), "127.0.0.1:8080").unwrap();
+//! use std::sync::Arc;
+//! use unspin_engine::{Config, Engine, Model, Profile};
+//! let model = Arc::new(Model::locate(None).unwrap());
+//! // The server's profile first; a request may ask for the other by name.
+//! let engines = Profile::ALL.iter().map(|&p| Engine::new(model.clone(), Config::for_profile(p, false))).collect();
+//! let checker = unspin_server::Checker::with_profiles(engines);
+//! unspin_server::serve(checker, unspin_server::Limits::default(), "127.0.0.1:8080").unwrap();
 //! ```
 //!
 //! The engine is CPU-bound and synchronous, so it never runs on the async
@@ -75,9 +79,15 @@ pub(crate) struct AppState {
 /// The whole HTTP application. The engine's `min_confidence` becomes the
 /// default threshold of requests that do not give their own.
 pub fn router(engine: Engine, limits: Limits) -> Router {
+    router_for(api::Checker::new(engine), limits)
+}
+
+/// The application over a [`Checker`] of several profiles: a request may
+/// name one (`"profile"`); the first engine's is the default.
+pub fn router_for(checker: api::Checker, limits: Limits) -> Router {
     let limits = Limits { max_in_flight: limits.max_in_flight.max(1), workers: limits.workers.max(1), ..limits };
     let state = Arc::new(AppState {
-        checker: api::Checker::new(engine),
+        checker,
         admission: Semaphore::new(limits.max_in_flight),
         workers: Arc::new(Semaphore::new(limits.workers)),
         metrics: Metrics::new(),
@@ -100,12 +110,12 @@ pub fn router(engine: Engine, limits: Limits) -> Router {
 /// Binds `addr`, prints `unspin: listening on http://ADDR` on standard error
 /// (with the real port when `addr` asks for port 0), and answers requests
 /// until SIGINT or SIGTERM; requests under way are finished first.
-pub fn serve(engine: Engine, limits: Limits, addr: &str) -> std::io::Result<()> {
+pub fn serve(checker: Checker, limits: Limits, addr: &str) -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         eprintln!("unspin: listening on http://{}", listener.local_addr()?);
-        let app = router(engine, limits.clone());
+        let app = router_for(checker, limits.clone());
         serve_listener(listener, app, &limits, shutdown_signal()).await
     })
 }

@@ -68,3 +68,21 @@ fn a_document_called_spun_reads_its_findings_again_shifted() {
         assert!((g.confidence - want).abs() < 1e-9 && g.confidence > f.confidence, "{f:?} -> {g:?}");
     }
 }
+
+/// A request names a profile among the checker's engines; one the server
+/// does not offer (a `--neural` server offers only its own) and one that
+/// does not exist are refused, each saying what the server offers.
+#[test]
+fn a_request_may_name_only_an_offered_profile() {
+    let Some(dir) = real_model() else { return };
+    let general = Checker::new(engine_at(&dir, Profile::General, 0.5));
+    assert_eq!(general.engine(None).unwrap().config().profile, Profile::General);
+    assert_eq!(general.engine(Some("general")).unwrap().config().profile, Profile::General);
+    let refused = general.engine(Some("web")).err().unwrap();
+    assert!(refused.contains("not offered") && refused.contains("offers general"), "{refused}");
+    assert!(general.engine(Some("papers")).err().unwrap().contains("unknown profile"));
+    let both = Checker::with_profiles(vec![engine_at(&dir, Profile::Web, 0.6), engine_at(&dir, Profile::General, 0.7)]);
+    assert_eq!(both.default_threshold(), 0.6);
+    assert_eq!(both.engine(None).unwrap().config().profile, Profile::Web);
+    assert_eq!(both.engine(Some("general")).unwrap().config().min_confidence, 0.7);
+}
