@@ -447,6 +447,12 @@ fn page_openapi_health_and_metrics() {
     assert!(page.header("content-security-policy").unwrap().contains("default-src 'none'"));
     let html = page.text();
     assert!(html.contains("<textarea id=\"text\""));
+    // The profiles the server offers, its own first.
+    let general = html.find("<option value=\"general\">").expect("general offered");
+    let web = html.find("<option value=\"web\">").expect("web offered");
+    assert!(general < web);
+    let web_first = Server::start(m.path(), &["--profile", "web"]).get("/").text();
+    assert!(web_first.find("<option value=\"web\">").unwrap() < web_first.find("<option value=\"general\">").unwrap());
     for asset in ["/app.js", "/app.css"] {
         assert!(html.contains(&format!("\"{asset}\"")), "the page loads {asset}");
         let r = server.get(asset);

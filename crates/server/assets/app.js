@@ -140,10 +140,18 @@
     }
     checkButton.disabled = true;
     say("Checking…");
-    // The sensitivity is the confidence threshold; empty keeps the server's.
+    // The sensitivity is a confidence threshold of the chosen profile's
+    // scale: about 2 ("high") and 4 ("highest") false alarms per 1,000
+    // words of clean prose, held out on the development split; standard
+    // keeps the server's threshold.
+    const THRESHOLDS = { general: { high: 0.6, highest: 0.5 }, web: { high: 0.4, highest: 0.3 } };
     function requestBody(text) {
-      const threshold = document.getElementById("sensitivity").value;
-      return threshold ? { text: text, threshold: Number(threshold) } : { text: text };
+      const profile = document.getElementById("profile").value;
+      const level = document.getElementById("sensitivity").value;
+      const threshold = level && THRESHOLDS[profile] ? THRESHOLDS[profile][level] : undefined;
+      const body = { text: text, profile: profile };
+      if (threshold !== undefined) body.threshold = threshold;
+      return body;
     }
     try {
       const response = await fetch("/v1/check", {

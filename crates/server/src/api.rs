@@ -39,6 +39,17 @@ impl Checker {
         Checker { engines }
     }
 
+    /// The profiles a request may name, the server's first.
+    pub fn profiles(&self) -> Vec<Profile> {
+        let mut out: Vec<Profile> = Vec::new();
+        for e in &self.engines {
+            if !out.contains(&e.config().profile) {
+                out.push(e.config().profile);
+            }
+        }
+        out
+    }
+
     /// The threshold of a request that gives none: the server's.
     pub fn default_threshold(&self) -> f64 {
         self.engines[0].config().min_confidence

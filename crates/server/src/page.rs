@@ -1,8 +1,14 @@
 //! The web page and the OpenAPI description, embedded in the binary so the
 //! server needs no files and the page no network beyond the server itself.
 
+use std::sync::Arc;
+
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use unspin_engine::Profile;
+
+use crate::AppState;
 
 const INDEX_HTML: &str = include_str!("../assets/index.html");
 const APP_JS: &str = include_str!("../assets/app.js");
@@ -26,8 +32,31 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
         .into_response()
 }
 
-pub async fn index() -> Response {
-    asset("text/html; charset=utf-8", INDEX_HTML)
+/// The page, offering the profiles the server's engines have, its own first.
+pub async fn index(State(state): State<Arc<AppState>>) -> Response {
+    let options: String = state
+        .checker
+        .profiles()
+        .iter()
+        .map(|p| {
+            let label = match p {
+                Profile::General => "any text, papers included",
+                Profile::Web => "web prose",
+            };
+            format!("<option value=\"{}\">{label}</option>", p.name())
+        })
+        .collect();
+    let html = INDEX_HTML.replace("<!-- profiles -->", &options);
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CONTENT_SECURITY_POLICY, CSP),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        html,
+    )
+        .into_response()
 }
 
 pub async fn script() -> Response {
