@@ -188,6 +188,14 @@ pub struct Config {
     pub no_side_candidates: usize,
     /// Document score at or above which a document is called spun.
     pub doc_threshold: f64,
+    /// A document the default suspect rule scores at or above this is
+    /// checked again under `--thorough` (its suspect rule, model and
+    /// threshold, moved as far from its calibrated default as the
+    /// requested threshold is from this setting's), and that report
+    /// stands. Text that looks spun gets the slower, more thorough look;
+    /// clean prose rarely pays for it. Above 1: never. Ignored when thorough
+    /// already.
+    pub escalate_at: f64,
     /// In a document called spun, the model findings' confidences are
     /// shifted by this much (log-odds) and the findings read again at the
     /// same threshold: a spun document makes every suspect likelier a swap
@@ -236,6 +244,7 @@ impl Default for Config {
             neighbours: false,
             doc_threshold: 0.99,
             spun_shift: Profile::General.spun_shift(false),
+            escalate_at: 0.9,
             doc_clean_rate: 0.75,
             verify_floor: 0.2,
             verifier_weights: DEFAULT_VERIFIER_WEIGHTS,
@@ -331,6 +340,7 @@ impl Config {
             }
             "doc_threshold" => self.doc_threshold = f()?,
             "spun_shift" => self.spun_shift = f()?,
+            "escalate_at" => self.escalate_at = f()?,
             "doc_clean_rate" => self.doc_clean_rate = f()?,
             "beam" => self.beam = f()? as usize,
             "abnormal_sides" => self.abnormal_sides = f()? as usize,
@@ -451,11 +461,26 @@ pub struct Engine {
     substitutes: std::sync::OnceLock<detect::Substitutes>,
     fingerprints: Option<Fingerprints>,
     config: Config,
+    /// The thorough settings a document that looks spun is checked again
+    /// with (see `Config::escalate_at`).
+    escalation: Option<Config>,
+}
+
+/// The thorough settings of `config` for a second look, unless it is
+/// thorough already or never looks twice.
+fn escalation_of(config: &Config) -> Option<Config> {
+    if config.is_thorough() || config.escalate_at > 1.0 {
+        return None;
+    }
+    let mut thorough = config.clone();
+    thorough.make_thorough();
+    Some(thorough)
 }
 
 impl Engine {
     pub fn new(model: impl Into<Arc<Model>>, config: Config) -> Engine {
-        Engine { model: model.into(), verifier: None, cache: Default::default(), substitutes: Default::default(), fingerprints: None, config }
+        let escalation = escalation_of(&config);
+        Engine { model: model.into(), verifier: None, cache: Default::default(), substitutes: Default::default(), fingerprints: None, config, escalation }
     }
 
     /// Adds a known-fingerprint list; its matches are reported with
@@ -485,6 +510,7 @@ impl Engine {
         if config.max_lexicon_candidates != self.config.max_lexicon_candidates || config.function_words != self.config.function_words {
             self.cache = Default::default();
         }
+        self.escalation = escalation_of(&config);
         self.config = config;
     }
 
@@ -493,13 +519,17 @@ impl Engine {
     }
 
     fn detector(&self) -> detect::Detector<'_> {
-        let substitutes = self.config.function_words.then(|| {
+        self.detector_with(&self.config)
+    }
+
+    fn detector_with<'a>(&'a self, config: &'a Config) -> detect::Detector<'a> {
+        let substitutes = config.function_words.then(|| {
             self.substitutes.get_or_init(|| detect::Substitutes::new(&self.model.lm.find_substitutes(&Default::default())))
         });
         detect::Detector {
             lm: &self.model.lm,
             lexicon: &self.model.lexicon,
-            config: &self.config,
+            config,
             cache: &self.cache,
             table: self.model.candidates.as_ref(),
             substitutes,
@@ -514,20 +544,35 @@ impl Engine {
     /// Finds spun phrases in `text`, reporting findings of confidence at
     /// least `threshold` (in place of `min_confidence`).
     pub fn check_at(&self, text: &str, threshold: f64) -> Report {
+        let first = self.check_with(&self.config, text, threshold);
+        match &self.escalation {
+            Some(thorough) if first.score >= self.config.escalate_at => {
+                // The thorough threshold sits as far from its calibrated
+                // default as the requested one from this setting's.
+                let profile = self.config.profile;
+                let moved = threshold + profile.shipped(true).1 - profile.shipped(false).1;
+                self.check_with(thorough, text, moved.clamp(0.0, 1.0))
+            }
+            _ => first,
+        }
+    }
+
+    /// One look at `text` under `config`.
+    fn check_with(&self, config: &Config, text: &str, threshold: f64) -> Report {
         let tokens = unspin_text::tokenize(text);
         let sentences = unspin_text::sentences(text, &tokens);
-        let detector = self.detector();
+        let detector = self.detector_with(config);
         let mut model: Vec<Finding> = detector.detect(text, &tokens, &sentences).into_iter().map(|(f, _)| f).collect();
         if let Some(v) = &self.verifier {
             // Findings below the floor keep their statistical confidence
             // (they matter only to a threshold below the floor).
-            let floor = self.config.verify_floor;
+            let floor = config.verify_floor;
             let judged: Vec<usize> = (0..model.len()).filter(|&i| model[i].confidence >= floor).collect();
             let picked: Vec<Finding> = judged.iter().map(|&i| model[i].clone()).collect();
             let gains = verifier_gains(v.as_ref(), text, &tokens, &sentences, &picked);
             for (i, gain) in judged.into_iter().zip(gains) {
                 if let Some(gain) = gain {
-                    model[i].confidence = verified_confidence(model[i].confidence, gain, &self.config.verifier_weights);
+                    model[i].confidence = verified_confidence(model[i].confidence, gain, &config.verifier_weights);
                 }
             }
         }
@@ -548,16 +593,16 @@ impl Engine {
                 findings = merge(fp.clone(), findings);
             }
             findings.sort_by_key(|f| f.start);
-            let score = document_score(&findings, words, self.config.doc_clean_rate);
-            Report { score, spun: score >= self.config.doc_threshold, findings }
+            let score = document_score(&findings, words, config.doc_clean_rate);
+            Report { score, spun: score >= config.doc_threshold, findings }
         };
         let first = report(&model);
-        if !first.spun || self.config.spun_shift == 0.0 {
+        if !first.spun || config.spun_shift == 0.0 {
             return first;
         }
         // A document called spun: every suspect in it is likelier a swap.
         for f in &mut model {
-            f.confidence = shift_log_odds(f.confidence, self.config.spun_shift);
+            f.confidence = shift_log_odds(f.confidence, config.spun_shift);
         }
         let mut again = report(&model);
         again.spun = true;
