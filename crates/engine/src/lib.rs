@@ -103,9 +103,6 @@ impl Profile {
         Profile::ALL.into_iter().find(|p| p.name() == name)
     }
 
-    /// The shipped confidence model and its threshold, read on held-out
-    /// development prose as the lowest at which every genre, whole and a
-    /// sentence at a time, stays at or under 0.9 findings per 1,000 words.
     /// The shift of log-odds a finding's confidence takes in a document
     /// called spun: held-out development restorations in documents called
     /// spun are that much likelier right than the trees say (maximum
@@ -121,6 +118,9 @@ impl Profile {
         }
     }
 
+    /// The shipped confidence model and its threshold, read on held-out
+    /// development prose as the lowest at which every genre, whole and a
+    /// sentence at a time, stays at or under 0.9 findings per 1,000 words.
     pub fn shipped(self, thorough: bool) -> (Arc<ConfidenceModel>, f64) {
         match (self, thorough) {
             (Profile::General, false) => (ConfidenceModel::default_model(), 0.711),

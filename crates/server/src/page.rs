@@ -19,7 +19,7 @@ pub const OPENAPI_JSON: &str = include_str!("../openapi.json");
 /// The page loads only its own script and style: no inline code, no other origin.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-fn asset(content_type: &'static str, body: &'static str) -> Response {
+fn asset(content_type: &'static str, body: impl IntoResponse) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type),
@@ -46,17 +46,7 @@ pub async fn index(State(state): State<Arc<AppState>>) -> Response {
             format!("<option value=\"{}\">{label}</option>", p.name())
         })
         .collect();
-    let html = INDEX_HTML.replace("<!-- profiles -->", &options);
-    (
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CONTENT_SECURITY_POLICY, CSP),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        html,
-    )
-        .into_response()
+    asset("text/html; charset=utf-8", INDEX_HTML.replace("<!-- profiles -->", &options))
 }
 
 pub async fn script() -> Response {
