@@ -228,10 +228,10 @@ fn load_engine(common: &EngineArgs) -> anyhow::Result<Engine> {
 /// for), all on one model.
 pub(crate) fn load_engines(common: &EngineArgs, every_profile: bool) -> anyhow::Result<Vec<Engine>> {
     // Read the fingerprint list first: a typo in its path should not wait for the model.
-    let fingerprint_path = common.fingerprints.as_ref();
-    if let Some(p) = fingerprint_path {
-        Fingerprints::load(p).map_err(|e| UserError(e.to_string()))?;
-    }
+    let fingerprints = match &common.fingerprints {
+        Some(p) => Some(Fingerprints::load(p).map_err(|e| UserError(e.to_string()))?),
+        None => None,
+    };
     let model = Arc::new(Model::locate(common.model.as_deref()).map_err(|e| UserError(e.to_string()))?);
     let profile = Profile::parse(&common.profile).ok_or_else(|| UserError(format!("unknown --profile {:?}", common.profile)))?;
     if profile != Profile::General && common.neural.path.is_some() {
@@ -250,8 +250,8 @@ pub(crate) fn load_engines(common: &EngineArgs, every_profile: bool) -> anyhow::
             config.min_confidence = t;
         }
         let engine = common.neural.attach(Engine::new(model.clone(), config))?;
-        Ok(match fingerprint_path {
-            Some(p) => engine.with_fingerprints(Fingerprints::load(p).map_err(|e| UserError(e.to_string()))?),
+        Ok(match &fingerprints {
+            Some(fp) => engine.with_fingerprints(fp.clone()),
             None => engine,
         })
     };

@@ -44,6 +44,7 @@ impl Query {
 }
 
 /// A compiled fingerprint list.
+#[derive(Clone)]
 pub struct Fingerprints {
     rows: Vec<Fingerprint>,
     matcher: AhoCorasick,

@@ -60,8 +60,8 @@ impl Checker {
         self.engines[0].check_at(text, threshold)
     }
 
-    /// The engine a request names (None: the server's), and its default
-    /// threshold; the error says what the server offers.
+    /// The engine a request names (None: the server's); the error says
+    /// what the server offers.
     pub fn engine(&self, profile: Option<&str>) -> Result<&Engine, String> {
         let Some(name) = profile else { return Ok(&self.engines[0]) };
         let offered: Vec<&str> = self.engines.iter().map(|e| e.config().profile.name()).collect();
