@@ -152,7 +152,10 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<()> {
         min_score: args.min_score,
         threads,
         resume: args.resume,
-        engine_description: format!("model={:?} fingerprints={:?} threshold={:?}", args.engine.model, args.engine.fingerprints, args.engine.threshold),
+        engine_description: format!(
+            "model={:?} fingerprints={:?} threshold={:?} profile={} thorough={} neural={:?}",
+            args.engine.model, args.engine.fingerprints, args.engine.threshold, args.engine.profile, args.engine.thorough, args.engine.neural.path
+        ),
         chunk: ChunkLimits { documents: args.chunk_docs.max(1), ..ChunkLimits::default() },
     };
     let bar = std::io::stderr().is_terminal().then(|| {

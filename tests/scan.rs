@@ -273,6 +273,12 @@ fn a_killed_scan_resumes_to_exactly_the_uninterrupted_output() {
     let mut other = a.clone();
     other.retain(|s| *s != "--restore");
     unspin().args(&other).assert().code(2).stderr(predicates::str::contains("other inputs or options"));
+    // So do other engine settings: a resumed scan must judge as the first part did.
+    for extra in [&["--profile", "web"][..], &["--thorough"]] {
+        let mut other = a.clone();
+        other.extend(extra.iter().map(std::ffi::OsStr::new));
+        unspin().args(&other).assert().code(2).stderr(predicates::str::contains("other inputs or options"));
+    }
 
     // A Parquet output resumes too: its records are spooled as JSONL until
     // the scan is complete, and the file is exactly the uninterrupted one.

@@ -31,8 +31,9 @@ pub struct ScanOptions {
     pub threads: usize,
     /// Continue the scan recorded in the output's checkpoint.
     pub resume: bool,
-    /// The engine's settings (model, fingerprints, threshold), part of the
-    /// job identity a checkpoint is checked against.
+    /// The engine's settings (model, fingerprints, threshold, profile,
+    /// thoroughness, verifier), part of the job identity a checkpoint is
+    /// checked against: a resumed scan must judge as the first part did.
     pub engine_description: String,
     pub chunk: ChunkLimits,
 }
