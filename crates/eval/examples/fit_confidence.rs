@@ -28,6 +28,9 @@
 //! 0 with `profile=web`) against a Brown row; `UNSPIN_BOOST` sets
 //! the boosting parameters (see below); `UNSPIN_LOGISTIC=1` cross-validates
 //! the logistic model the trees replaced instead, and writes nothing.
+//! `UNSPIN_ESCALATE=1` also prints, for texts the held-out confidences call
+//! spun, the log-odds shift that makes their restorations' confidences
+//! honest (`Profile::spun_shift`) and what lower thresholds there would find.
 //! `UNSPIN_FOLD_MODELS=DIR` also writes each fold model as DIR/fold{f}.trees
 //! (fold f holds out Brown document i of the development list when
 //! i % folds == f, and likewise tortured phrase i): for cross-fitting models that
