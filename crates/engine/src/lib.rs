@@ -466,6 +466,28 @@ pub struct Engine {
     escalation: Option<Config>,
 }
 
+/// What every look at a text starts from, whatever the settings: its
+/// tokens, sentences and words, the findings of the number rule and the
+/// fingerprint matches. Made once per text, however many looks it gets.
+struct Prepared {
+    tokens: Vec<Token>,
+    sentences: Vec<Range<usize>>,
+    words: usize,
+    by_rule: Vec<Finding>,
+    fingerprinted: Option<Vec<Finding>>,
+}
+
+impl Prepared {
+    fn new(text: &str, fingerprints: Option<&Fingerprints>) -> Prepared {
+        let tokens = unspin_text::tokenize(text);
+        let sentences = unspin_text::sentences(text, &tokens);
+        let words = tokens.iter().filter(|t| t.kind == TokenKind::Word).count();
+        let by_rule = numbers::number_findings(text, &tokens);
+        let fingerprinted = fingerprints.map(|fp| fp.find(text));
+        Prepared { tokens, sentences, words, by_rule, fingerprinted }
+    }
+}
+
 /// The thorough settings of `config` for a second look, unless it is
 /// thorough already or never looks twice.
 fn escalation_of(config: &Config) -> Option<Config> {
@@ -544,41 +566,38 @@ impl Engine {
     /// Finds spun phrases in `text`, reporting findings of confidence at
     /// least `threshold` (in place of `min_confidence`).
     pub fn check_at(&self, text: &str, threshold: f64) -> Report {
-        let first = self.check_with(&self.config, text, threshold);
+        let prepared = Prepared::new(text, self.fingerprints.as_ref());
+        let first = self.check_with(&self.config, text, &prepared, threshold);
         match &self.escalation {
             Some(thorough) if first.score >= self.config.escalate_at => {
                 // The thorough threshold sits as far from its calibrated
                 // default as the requested one from this setting's.
                 let profile = self.config.profile;
                 let moved = threshold + profile.shipped(true).1 - profile.shipped(false).1;
-                self.check_with(thorough, text, moved.clamp(0.0, 1.0))
+                self.check_with(thorough, text, &prepared, moved.clamp(0.0, 1.0))
             }
             _ => first,
         }
     }
 
-    /// One look at `text` under `config`.
-    fn check_with(&self, config: &Config, text: &str, threshold: f64) -> Report {
-        let tokens = unspin_text::tokenize(text);
-        let sentences = unspin_text::sentences(text, &tokens);
+    /// One look at `text` (`prepared` from it) under `config`.
+    fn check_with(&self, config: &Config, text: &str, prepared: &Prepared, threshold: f64) -> Report {
+        let Prepared { tokens, sentences, words, by_rule, fingerprinted } = prepared;
         let detector = self.detector_with(config);
-        let mut model: Vec<Finding> = detector.detect(text, &tokens, &sentences).into_iter().map(|(f, _)| f).collect();
+        let mut model: Vec<Finding> = detector.detect(text, tokens, sentences).into_iter().map(|(f, _)| f).collect();
         if let Some(v) = &self.verifier {
             // Findings below the floor keep their statistical confidence
             // (they matter only to a threshold below the floor).
             let floor = config.verify_floor;
             let judged: Vec<usize> = (0..model.len()).filter(|&i| model[i].confidence >= floor).collect();
             let picked: Vec<Finding> = judged.iter().map(|&i| model[i].clone()).collect();
-            let gains = verifier_gains(v.as_ref(), text, &tokens, &sentences, &picked);
+            let gains = verifier_gains(v.as_ref(), text, tokens, sentences, &picked);
             for (i, gain) in judged.into_iter().zip(gains) {
                 if let Some(gain) = gain {
                     model[i].confidence = verified_confidence(model[i].confidence, gain, &config.verifier_weights);
                 }
             }
         }
-        let by_rule = numbers::number_findings(text, &tokens);
-        let fingerprinted = self.fingerprints.as_ref().map(|fp| fp.find(text));
-        let words = tokens.iter().filter(|t| t.kind == TokenKind::Word).count();
         let report = |model: &[Finding]| -> Report {
             let mut findings: Vec<Finding> = model.iter().filter(|f| f.confidence >= threshold).cloned().collect();
             let numbers: Vec<Finding> = by_rule
@@ -588,12 +607,12 @@ impl Engine {
                 .cloned()
                 .collect();
             findings.extend(numbers);
-            repair_articles(text, &tokens, &mut findings);
-            if let Some(fp) = &fingerprinted {
+            repair_articles(text, tokens, &mut findings);
+            if let Some(fp) = fingerprinted {
                 findings = merge(fp.clone(), findings);
             }
             findings.sort_by_key(|f| f.start);
-            let score = document_score(&findings, words, config.doc_clean_rate);
+            let score = document_score(&findings, *words, config.doc_clean_rate);
             Report { score, spun: score >= config.doc_threshold, findings }
         };
         let first = report(&model);
