@@ -334,19 +334,18 @@ fn main() -> anyhow::Result<()> {
             .filter(|(&(kind, group, unit), cs)| kind != Kind::CleanSentence && score(cs, unit_words.get(&(kind, group, unit)).copied().unwrap_or(0), t1) >= 0.99)
             .flat_map(|(_, cs)| cs.iter().copied())
             .collect();
-        let logit = |p: f64| (p.clamp(1e-6, 1.0 - 1e-6) / (1.0 - p.clamp(1e-6, 1.0 - 1e-6))).ln();
+        let shift = unspin_engine::shift_log_odds;
         let mut delta = 0.0f64;
         for _ in 0..50 {
             let (mut g, mut h) = (0.0, 0.0);
             for &(c, right) in &escalated_rows {
-                let p = 1.0 / (1.0 + (-(logit(c) + delta)).exp());
+                let p = shift(c, delta);
                 g += right as u8 as f64 - p;
                 h += p * (1.0 - p);
             }
             delta += g / h.max(1e-9);
         }
-        let sig = |z: f64| 1.0 / (1.0 + (-z).exp());
-        let shifted_t = |t: f64| sig(logit(t) - delta);
+        let shifted_t = |t: f64| shift(t, -delta);
         println!("restorations in texts called spun: {}; calibrating shift {delta:.3} (threshold {t1:.3} there = {:.3} before the shift)", escalated_rows.len(), shifted_t(t1));
         for e in [0.99, 0.999, 0.9999, 2.0] {
             for t2 in [0.4, 0.5, 0.55, 0.6, shifted_t(t1)] {
