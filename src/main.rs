@@ -78,7 +78,7 @@ pub(crate) struct EngineArgs {
     /// What to look for: "general" (spun prose and tortured phrases) or
     /// "web" (spun prose only: about 1.4 times the swaps of an article
     /// spinner at the same rate of false alarms, few tortured phrases).
-    #[arg(long, value_name = "NAME", default_value = "general", value_parser = ["general", "web"])]
+    #[arg(long, value_name = "NAME", default_value = "general", value_parser = clap::builder::PossibleValuesParser::new(Profile::ALL.map(Profile::name)))]
     pub profile: String,
     /// Model directory (default: $UNSPIN_MODEL, ./model, or the install's model).
     #[arg(long, value_name = "DIR")]

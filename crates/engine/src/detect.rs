@@ -542,7 +542,8 @@ impl<'a> Detector<'a> {
             let mut opts: Vec<Opt> = Vec::new();
             for &(a, b) in &spans {
                 // A span with one odd side is weaker evidence than one with
-                // two: it gets the likeliest few candidates only.
+                // two, and one with none (a suspect only under `--thorough`)
+                // weaker still: they get the likeliest few candidates only.
                 let limit = match left_unseen[a] as usize + right_unseen[b - 1] as usize {
                     2 => usize::MAX,
                     1 => self.config.one_side_candidates,
