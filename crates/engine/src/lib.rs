@@ -11,7 +11,7 @@ pub mod candidates;
 pub mod confidence;
 mod detect;
 pub mod fingerprints;
-mod numbers;
+pub mod numbers;
 pub mod model;
 
 use std::ops::Range;
@@ -637,6 +637,12 @@ impl Engine {
         let sentences = unspin_text::sentences(text, &tokens);
         let detector = self.detector();
         detector.detect(text, &tokens, &sentences).into_iter().map(|(finding, evidence)| Explained { finding, evidence }).collect()
+    }
+
+    /// The number rule's findings with the evidence behind each (see
+    /// [`numbers`]), whatever their confidence. For calibration.
+    pub fn explain_numbers(&self, text: &str) -> Vec<(Finding, numbers::NumberEvidence)> {
+        numbers::number_evidence(text, &unspin_text::tokenize(text))
     }
 
     /// The verifier's gain for each finding of `text` (None without a

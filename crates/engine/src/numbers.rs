@@ -8,6 +8,8 @@
 
 use unspin_text::{Token, TokenKind};
 
+use serde::{Deserialize, Serialize};
+
 use crate::{Finding, Source};
 
 const SMALL: [&str; 10] = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
@@ -199,10 +201,49 @@ fn in_words(n: u64) -> String {
     unspin_text::spell_number(n).join(" ")
 }
 
+/// What the rule saw behind one of its findings: how strong the
+/// document's convention is in the number's range.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NumberEvidence {
+    /// Numbers of the range written the majority's way.
+    pub majority: usize,
+    /// Written the other way (this one among them).
+    pub minority: usize,
+    /// The range below ten ("three" / "3"), or ten and above.
+    pub small: bool,
+    /// The suggestion spells the number out.
+    pub to_words: bool,
+}
+
+impl NumberEvidence {
+    /// The majority's lead, 0..1: (majority − minority) / all.
+    pub fn lead(&self) -> f64 {
+        (self.majority - self.minority) as f64 / (self.majority + self.minority) as f64
+    }
+
+    /// How often a finding with this evidence is a swap put back, fitted on
+    /// the development split (`fit_numbers` in unspin-eval): a logistic
+    /// curve in the lead and the range, on the same clean and spun development documents
+    /// the confidence trees are fitted on, so that a number's confidence
+    /// and a word's read against one threshold.
+    pub fn confidence(&self) -> f64 {
+        let [bias, lead, small] = NUMBER_WEIGHTS;
+        let z = bias + lead * self.lead() + if self.small { small } else { 0.0 };
+        1.0 / (1.0 + (-z).exp())
+    }
+}
+
+/// Bias, lead weight and small-range weight of
+/// [`NumberEvidence::confidence`]. A spelled-out "one hundred eighty" among
+/// digits is nearly always a swap; a "4" among spelled-out small numbers
+/// (or "four" among digits) only when the convention is strong, since
+/// writers mix small numbers freely.
+pub const NUMBER_WEIGHTS: [f64; 3] = [3.6390, 2.8155, -5.2569];
+
 /// Findings for the numbers written against the document's convention, per
-/// range (below ten, ten and above), with confidence growing with the
-/// majority's strength.
-pub(crate) fn number_findings(text: &str, tokens: &[Token]) -> Vec<Finding> {
+/// range (below ten, ten and above), with the evidence behind each; the
+/// confidence is [`NumberEvidence::confidence`].
+pub fn number_evidence(text: &str, tokens: &[Token]) -> Vec<(Finding, NumberEvidence)> {
     let numbers = collect(text, tokens);
     let mut findings = Vec::new();
     for small in [true, false] {
@@ -214,8 +255,8 @@ pub(crate) fn number_findings(text: &str, tokens: &[Token]) -> Vec<Finding> {
         if majority < MIN_MAJORITY || minority == 0 || majority == minority {
             continue;
         }
-        let lead = (majority - minority) as f64 / (majority + minority) as f64;
-        let confidence = 0.5 + 0.45 * lead * lead;
+        let evidence = NumberEvidence { majority, minority, small, to_words: majority_in_words };
+        let confidence = evidence.confidence();
         // Writers spell out round large numbers ("ten", "twenty-five
         // thousand", "three million") and any number opening a sentence
         // whatever their convention; a spinner's "one hundred eighty" is
@@ -228,17 +269,23 @@ pub(crate) fn number_findings(text: &str, tokens: &[Token]) -> Vec<Finding> {
         for n in group.iter().filter(suspect) {
             let written = &text[n.start..n.end];
             let suggestion = if majority_in_words { in_words(n.value) } else { in_digits(n.value) };
-            findings.push(Finding {
+            let finding = Finding {
                 start: n.start,
                 end: n.end,
                 text: written.to_string(),
                 suggestion: unspin_text::apply_case(&suggestion, written),
                 confidence,
                 source: Source::Model,
-            });
+            };
+            findings.push((finding, evidence));
         }
     }
     findings
+}
+
+/// The rule's findings (see [`number_evidence`]).
+pub(crate) fn number_findings(text: &str, tokens: &[Token]) -> Vec<Finding> {
+    number_evidence(text, tokens).into_iter().map(|(f, _)| f).collect()
 }
 
 #[cfg(test)]
@@ -274,5 +321,17 @@ mod tests {
         assert!(run("Two, three and four came on May 5, 1961 with 5% and $5 and 5.5.\n5 items").is_empty());
         // "one" as a pronoun is not a number.
         assert!(run("No one saw two or three or four of them, only 1.").is_empty());
+    }
+
+    #[test]
+    fn confidence_grows_with_the_lead_and_large_numbers_are_surer() {
+        let small = |majority, minority| NumberEvidence { majority, minority, small: true, to_words: true }.confidence();
+        assert!(small(9, 1) > small(6, 4));
+        assert!(small(6, 4) > small(5, 4));
+        let large = NumberEvidence { majority: 6, minority: 4, small: false, to_words: false }.confidence();
+        assert!(large > small(6, 4));
+        for c in [small(5, 4), small(99, 1), large] {
+            assert!(c > 0.0 && c < 1.0);
+        }
     }
 }

@@ -1,0 +1,101 @@
+//! Fits the number rule's confidence (`unspin_engine::numbers::NUMBER_WEIGHTS`)
+//! on the DEVELOPMENT split only, on the documents the confidence trees are
+//! fitted on: clean Brown documents (every finding there is wrong) and
+//! their copies spun at 10, 20 and 30% (a finding is right when it overlaps
+//! a gold swap). A logistic curve in the majority's lead and the range, so that a number
+//! found at confidence c is a swap about as often as a word found at c, and
+//! one threshold serves both in every profile.
+//!
+//! Prints the findings by lead (all, right, the fitted and the shipped
+//! confidence), the weights, and what each threshold lets through on clean
+//! development prose. `cargo run --release -p unspin-eval --example fit_numbers`
+use std::path::Path;
+
+use unspin_engine::numbers::{NumberEvidence, NUMBER_WEIGHTS};
+use unspin_engine::{Config, Engine, Model};
+use unspin_eval::brown::{load_brown, select, Split};
+use unspin_eval::spinner::Spinner;
+
+fn main() -> anyhow::Result<()> {
+    let engine = Engine::new(Model::open(Path::new("model"))?, Config::default());
+    let spinner = Spinner::load(Path::new("../shared/data/spinner-dictionaries/article-rewriter-en.sdata"))?;
+    let docs = select(&load_brown(Path::new(".cache/data/brown"))?, Split::Dev, None);
+    // (evidence, right, clean words of the document when clean)
+    let mut rows: Vec<(NumberEvidence, bool, bool)> = Vec::new();
+    let mut clean_words = 0usize;
+    for d in &docs {
+        clean_words += d.text.split_whitespace().count();
+        rows.extend(engine.explain_numbers(&d.text).into_iter().map(|(_, e)| (e, false, true)));
+    }
+    let mut sentence_findings = 0usize;
+    for d in &docs {
+        for s in unspin_eval::measure::sentences(&d.text) {
+            sentence_findings += engine.explain_numbers(s).len();
+        }
+    }
+    let mut gold_numbers = 0usize;
+    for rate in [0.1, 0.2, 0.3] {
+        for s in unspin_eval::spin_docs(&spinner, &docs, rate, 20240601) {
+            let is_number = |t: &str| t.chars().any(|c| c.is_ascii_digit());
+            gold_numbers += s.gold.iter().filter(|g| is_number(&g.original) || is_number(&g.spun)).count();
+            for (f, e) in engine.explain_numbers(&s.text) {
+                let right = s.gold.iter().any(|g| f.start < g.end && g.start < f.end);
+                rows.push((e, right, false));
+            }
+        }
+    }
+    let features = |e: &NumberEvidence| [1.0f32, e.lead() as f32, e.small as u8 as f32];
+    let fitted = unspin_eval::logistic::fit(&rows.iter().map(|(e, r, _)| (features(e), *r)).collect::<Vec<_>>(), 25);
+    let ll: f64 = rows
+        .iter()
+        .map(|(e, r, _)| {
+            let z: f32 = features(e).iter().zip(&fitted).map(|(a, b)| a * b).sum();
+            let p = 1.0 / (1.0 + (-z as f64).exp());
+            if *r { p.ln() } else { (1.0 - p).ln() }
+        })
+        .sum();
+    println!("log-likelihood {ll:.1}");
+    let fitted_confidence = |e: &NumberEvidence| {
+        let z: f32 = features(e).iter().zip(&fitted).map(|(a, b)| a * b).sum();
+        1.0 / (1.0 + (-z as f64).exp())
+    };
+    println!(
+        "{} findings ({} right, {} in clean documents); {} gold swaps of a number; {} clean words; {} findings in clean sentences checked alone",
+        rows.len(),
+        rows.iter().filter(|r| r.1).count(),
+        rows.iter().filter(|r| r.2).count(),
+        gold_numbers,
+        clean_words,
+        sentence_findings
+    );
+    println!("range | lead bin | findings | right | share right | fitted | shipped");
+    for (small, bin) in [true, false].into_iter().flat_map(|s| (0..5).map(move |b| (s, b))) {
+        let (lo, hi) = (bin as f64 * 0.2, (bin + 1) as f64 * 0.2);
+        let inside: Vec<_> =
+            rows.iter().filter(|(e, _, _)| e.small == small && e.lead() >= lo && (e.lead() < hi || bin == 4)).collect();
+        if inside.is_empty() {
+            continue;
+        }
+        let right = inside.iter().filter(|r| r.1).count();
+        let mean = |f: &dyn Fn(&NumberEvidence) -> f64| inside.iter().map(|r| f(&r.0)).sum::<f64>() / inside.len() as f64;
+        println!(
+            "{} | {lo:.1}-{hi:.1} | {} | {} | {:.3} | {:.3} | {:.3}",
+            if small { "below ten" } else { "ten and above" },
+            inside.len(),
+            right,
+            right as f64 / inside.len() as f64,
+            mean(&fitted_confidence),
+            mean(&|e: &NumberEvidence| e.confidence())
+        );
+    }
+    println!("fitted NUMBER_WEIGHTS: [{:.4}, {:.4}, {:.4}] (shipped {:?})", fitted[0], fitted[1], fitted[2], NUMBER_WEIGHTS);
+    for t in [0.5, 0.553, 0.6, 0.623, 0.7, 0.711] {
+        let clean = rows.iter().filter(|r| r.2 && fitted_confidence(&r.0) >= t).count();
+        let right = rows.iter().filter(|r| !r.2 && r.1 && fitted_confidence(&r.0) >= t).count();
+        println!(
+            "threshold {t}: clean findings {clean} ({:.3} per 1,000 words), right spun findings {right}",
+            clean as f64 * 1000.0 / clean_words as f64
+        );
+    }
+    Ok(())
+}
