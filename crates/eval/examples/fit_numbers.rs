@@ -1,17 +1,19 @@
-//! Fits the number rule's confidence (`unspin_engine::numbers::NUMBER_WEIGHTS`)
-//! on the DEVELOPMENT split only, on the documents the confidence trees are
+//! Fits the number rule's confidences (`unspin_engine::numbers::NUMBER_WEIGHTS`
+//! and `CONTEXT_CONFIDENCE`) on the DEVELOPMENT split only, on the documents the confidence trees are
 //! fitted on: clean Brown documents (every finding there is wrong) and
 //! their copies spun at 10, 20 and 30% (a finding is right when it overlaps
-//! a gold swap). A logistic curve in the majority's lead and the range, so that a number
-//! found at confidence c is a swap about as often as a word found at c, and
-//! one threshold serves both in every profile.
+//! a gold swap): for numbers against the document's convention, a logistic
+//! curve in the majority's lead and the range; for numbers spelled out
+//! where digits belong, the share right per kind of place (plus one over
+//! plus two). So a number found at confidence c is a swap about as often
+//! as a word found at c, and one threshold serves both in every profile.
 //!
-//! Prints the findings by lead (all, right, the fitted and the shipped
-//! confidence), the weights, and what each threshold lets through on clean
-//! development prose. `cargo run --release -p unspin-eval --example fit_numbers`
+//! Prints the findings per kind of place and by lead (all, right, the
+//! fitted and the shipped confidence), the weights, and what each
+//! threshold lets through on clean development prose. `cargo run --release -p unspin-eval --example fit_numbers`
 use std::path::Path;
 
-use unspin_engine::numbers::{NumberEvidence, NUMBER_WEIGHTS};
+use unspin_engine::numbers::{Convention, DigitContext, NumberEvidence, CONTEXT_CONFIDENCE, NUMBER_WEIGHTS};
 use unspin_engine::{Config, Engine, Model};
 use unspin_eval::brown::{load_brown, select, Split};
 use unspin_eval::spinner::Spinner;
@@ -20,12 +22,12 @@ fn main() -> anyhow::Result<()> {
     let engine = Engine::new(Model::open(Path::new("model"))?, Config::default());
     let spinner = Spinner::load(Path::new("../shared/data/spinner-dictionaries/article-rewriter-en.sdata"))?;
     let docs = select(&load_brown(Path::new(".cache/data/brown"))?, Split::Dev, None);
-    // (evidence, right, clean words of the document when clean)
-    let mut rows: Vec<(NumberEvidence, bool, bool)> = Vec::new();
+    // (evidence, right, found in a clean document)
+    let mut all: Vec<(NumberEvidence, bool, bool)> = Vec::new();
     let mut clean_words = 0usize;
     for d in &docs {
         clean_words += d.text.split_whitespace().count();
-        rows.extend(engine.explain_numbers(&d.text).into_iter().map(|(_, e)| (e, false, true)));
+        all.extend(engine.explain_numbers(&d.text).into_iter().map(|(_, e)| (e, false, true)));
     }
     let mut sentence_findings = 0usize;
     for d in &docs {
@@ -40,11 +42,33 @@ fn main() -> anyhow::Result<()> {
             gold_numbers += s.gold.iter().filter(|g| is_number(&g.original) || is_number(&g.spun)).count();
             for (f, e) in engine.explain_numbers(&s.text) {
                 let right = s.gold.iter().any(|g| f.start < g.end && g.start < f.end);
-                rows.push((e, right, false));
+                all.push((e, right, false));
             }
         }
     }
-    let features = |e: &NumberEvidence| [1.0f32, e.lead() as f32, e.small as u8 as f32];
+    println!("place | findings | in clean documents | right | fitted | shipped");
+    let mut fitted_context = Vec::new();
+    for (k, context) in DigitContext::ALL.into_iter().enumerate() {
+        let of: Vec<_> = all.iter().filter(|r| r.0 == NumberEvidence::Context(context)).collect();
+        let right = of.iter().filter(|r| r.1).count();
+        let fitted = (right as f64 + 1.0) / (of.len() as f64 + 2.0);
+        fitted_context.push(fitted);
+        println!(
+            "{context:?} | {} | {} | {right} | {fitted:.4} | {}",
+            of.len(),
+            of.iter().filter(|r| r.2).count(),
+            CONTEXT_CONFIDENCE[k]
+        );
+    }
+    println!("fitted CONTEXT_CONFIDENCE: {:?}", fitted_context.iter().map(|c| (c * 1e4).round() / 1e4).collect::<Vec<_>>());
+    let rows: Vec<(Convention, bool, bool)> = all
+        .iter()
+        .filter_map(|&(e, right, clean)| match e {
+            NumberEvidence::Convention(c) => Some((c, right, clean)),
+            NumberEvidence::Context(_) => None,
+        })
+        .collect();
+    let features = |e: &Convention| [1.0f32, e.lead() as f32, e.small as u8 as f32];
     let fitted = unspin_eval::logistic::fit(&rows.iter().map(|(e, r, _)| (features(e), *r)).collect::<Vec<_>>(), 25);
     let ll: f64 = rows
         .iter()
@@ -55,7 +79,7 @@ fn main() -> anyhow::Result<()> {
         })
         .sum();
     println!("log-likelihood {ll:.1}");
-    let fitted_confidence = |e: &NumberEvidence| {
+    let fitted_confidence = |e: &Convention| {
         let z: f32 = features(e).iter().zip(&fitted).map(|(a, b)| a * b).sum();
         1.0 / (1.0 + (-z as f64).exp())
     };
@@ -77,7 +101,7 @@ fn main() -> anyhow::Result<()> {
             continue;
         }
         let right = inside.iter().filter(|r| r.1).count();
-        let mean = |f: &dyn Fn(&NumberEvidence) -> f64| inside.iter().map(|r| f(&r.0)).sum::<f64>() / inside.len() as f64;
+        let mean = |f: &dyn Fn(&Convention) -> f64| inside.iter().map(|r| f(&r.0)).sum::<f64>() / inside.len() as f64;
         println!(
             "{} | {lo:.1}-{hi:.1} | {} | {} | {:.3} | {:.3} | {:.3}",
             if small { "below ten" } else { "ten and above" },
@@ -85,7 +109,7 @@ fn main() -> anyhow::Result<()> {
             right,
             right as f64 / inside.len() as f64,
             mean(&fitted_confidence),
-            mean(&|e: &NumberEvidence| e.confidence())
+            mean(&|e: &Convention| e.confidence())
         );
     }
     println!("fitted NUMBER_WEIGHTS: [{:.4}, {:.4}, {:.4}] (shipped {:?})", fitted[0], fitted[1], fitted[2], NUMBER_WEIGHTS);
