@@ -600,13 +600,15 @@ impl Engine {
         }
         let report = |model: &[Finding]| -> Report {
             let mut findings: Vec<Finding> = model.iter().filter(|f| f.confidence >= threshold).cloned().collect();
-            let numbers: Vec<Finding> = by_rule
-                .iter()
-                .filter(|n| n.confidence >= threshold)
-                .filter(|n| !findings.iter().any(|f| f.start < n.end && n.start < f.end))
-                .cloned()
-                .collect();
-            findings.extend(numbers);
+            // Where the number rule and the model read one place, the surer
+            // reading stands.
+            for n in by_rule.iter().filter(|n| n.confidence >= threshold) {
+                let overlaps = |f: &Finding| f.start < n.end && n.start < f.end;
+                if findings.iter().filter(|f| overlaps(f)).all(|f| f.confidence < n.confidence) {
+                    findings.retain(|f| !overlaps(f));
+                    findings.push(n.clone());
+                }
+            }
             repair_articles(text, tokens, &mut findings);
             if let Some(fp) = fingerprinted {
                 findings = merge(fp.clone(), findings);

@@ -85,7 +85,7 @@ impl DigitContext {
 }
 
 /// [`DigitContext::confidence`], in the order of [`DigitContext::ALL`].
-pub const CONTEXT_CONFIDENCE: [f64; 5] = [0.9941, 0.9697, 0.9375, 0.9882, 0.9231];
+pub const CONTEXT_CONFIDENCE: [f64; 5] = [0.9942, 0.9697, 0.9375, 0.9882, 0.9231];
 
 fn word_value(w: &str) -> Option<u64> {
     let w = w.to_ascii_lowercase();
@@ -119,17 +119,29 @@ fn scale_value(w: &str) -> Option<u64> {
 /// "one hundred eighty", "two thousand", "five", "forty seven".
 fn spelled(text: &str, tokens: &[Token], i: usize) -> Option<(u64, usize, bool)> {
     let word = |k: usize| tokens.get(k).filter(|t| t.kind == TokenKind::Word).map(|t| &text[t.start..t.end]);
+    // Words of one number are separated by single spaces only.
+    let joined = |k: usize| k < tokens.len() && text[tokens[k - 1].end..tokens[k].start] == *" ";
     let mut total = 0u64;
-    let mut current = word_value(word(i)?)?;
+    // "a hundred", "a thousand": "a" is one before a scale word.
+    let a_scale = word(i).is_some_and(|w| w.eq_ignore_ascii_case("a")) && joined(i + 1) && word(i + 1).and_then(scale_value).is_some();
+    let mut current = if a_scale { 1 } else { word_value(word(i)?)? };
     let mut unhyphenated = false;
     let mut k = i + 1;
     loop {
-        // Words of one number are separated by single spaces only.
-        let joined = |k: usize| k < tokens.len() && text[tokens[k - 1].end..tokens[k].start] == *" ";
         if !joined(k) {
             break;
         }
-        let Some(w) = word(k) else { break };
+        let Some(mut w) = word(k) else { break };
+        // "a hundred and fifteen": "and" between a scale word and the rest.
+        if w.eq_ignore_ascii_case("and") && scale_value(&text[tokens[k - 1].start..tokens[k - 1].end]).is_some() && joined(k + 1) {
+            match word(k + 1).filter(|w| word_value(w).is_some_and(|v| v < 100)) {
+                Some(next) => {
+                    k += 1;
+                    w = next;
+                }
+                None => break,
+            }
+        }
         if let Some(s) = scale_value(w) {
             if s == 100 {
                 current = current.max(1) * 100;
@@ -142,7 +154,8 @@ fn spelled(text: &str, tokens: &[Token], i: usize) -> Option<(u64, usize, bool)>
             // "hundred eighty", "thousand five": only after a scale word;
             // "forty seven": units after a bare tens word.
             let previous = &text[tokens[k - 1].start..tokens[k - 1].end];
-            let after_scale = scale_value(previous).is_some();
+            let after_scale = scale_value(previous).is_some()
+                || (previous.eq_ignore_ascii_case("and") && k >= 2 && scale_value(&text[tokens[k - 2].start..tokens[k - 2].end]).is_some());
             let after_tens = (1..10).contains(&v) && TENS.iter().any(|&t| !t.is_empty() && t.eq_ignore_ascii_case(previous));
             if !(after_scale || after_tens) || v >= 100 {
                 break;
@@ -387,7 +400,7 @@ impl Convention {
 /// digits is nearly always a swap; a "4" among spelled-out small numbers
 /// (or "four" among digits) only when the convention is strong, since
 /// writers mix small numbers freely.
-pub const NUMBER_WEIGHTS: [f64; 3] = [3.2113, 3.0727, -4.9636];
+pub const NUMBER_WEIGHTS: [f64; 3] = [3.3622, 3.0724, -5.1143];
 
 /// Findings for the numbers spelled out where digits belong, and for those
 /// written against the document's convention, per range (below ten, ten
@@ -462,6 +475,10 @@ mod tests {
         let tokens = unspin_text::tokenize(text);
         let found: Vec<u64> = collect(text, &tokens).iter().map(|n| n.value).collect();
         assert_eq!(found, vec![180, 25, 2005, 9]);
+        let text = "a hundred and sixty, two thousand and nine, a thousand and a day, seventy five";
+        let tokens = unspin_text::tokenize(text);
+        let found: Vec<u64> = collect(text, &tokens).iter().map(|n| n.value).collect();
+        assert_eq!(found, vec![160, 2009, 1000, 75]);
     }
 
     #[test]
@@ -508,6 +525,7 @@ mod tests {
         assert_eq!(pairs("The verdict came at four:05 in the afternoon."), one("four", "4"));
         assert_eq!(pairs("He ran it in 1:forty eight flat."), one("forty eight", "48"));
         assert_eq!(pairs("The loans reached $forty three,000 in all."), one("forty three", "43"));
+        assert_eq!(pairs("The town spends $a hundred and fifteen,000 a year."), one("a hundred and fifteen", "115"));
         // A day after a month; a list marker; an age after a name.
         assert_eq!(pairs("Washington, March eleven (UPI) -- Prices fell."), one("eleven", "11"));
         assert_eq!(pairs("Workshops open Oct. five in Tallahassee."), one("five", "5"));
