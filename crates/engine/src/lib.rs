@@ -8,6 +8,7 @@
 //! ```
 
 pub mod candidates;
+pub mod clauses;
 pub mod confidence;
 mod detect;
 pub mod fingerprints;
@@ -467,8 +468,9 @@ pub struct Engine {
 }
 
 /// What every look at a text starts from, whatever the settings: its
-/// tokens, sentences and words, the findings of the number rule and the
-/// fingerprint matches. Made once per text, however many looks it gets.
+/// tokens, sentences and words, the findings of the rules (numbers,
+/// clauses) and the fingerprint matches. Made once per text, however many
+/// looks it gets.
 struct Prepared {
     tokens: Vec<Token>,
     sentences: Vec<Range<usize>>,
@@ -482,7 +484,8 @@ impl Prepared {
         let tokens = unspin_text::tokenize(text);
         let sentences = unspin_text::sentences(text, &tokens);
         let words = tokens.iter().filter(|t| t.kind == TokenKind::Word).count();
-        let by_rule = numbers::number_findings(text, &tokens);
+        let mut by_rule = numbers::number_findings(text, &tokens);
+        by_rule.extend(clauses::clause_evidence(text, &tokens).into_iter().map(|(f, _)| f));
         let fingerprinted = fingerprints.map(|fp| fp.find(text));
         Prepared { tokens, sentences, words, by_rule, fingerprinted }
     }
@@ -600,7 +603,7 @@ impl Engine {
         }
         let report = |model: &[Finding]| -> Report {
             let mut findings: Vec<Finding> = model.iter().filter(|f| f.confidence >= threshold).cloned().collect();
-            // Where the number rule and the model read one place, the surer
+            // Where a rule and the model read one place, the surer
             // reading stands.
             for n in by_rule.iter().filter(|n| n.confidence >= threshold) {
                 let overlaps = |f: &Finding| f.start < n.end && n.start < f.end;
@@ -645,6 +648,12 @@ impl Engine {
     /// [`numbers`]), whatever their confidence. For calibration.
     pub fn explain_numbers(&self, text: &str) -> Vec<(Finding, numbers::NumberEvidence)> {
         numbers::number_evidence(text, &unspin_text::tokenize(text))
+    }
+
+    /// The clause rule's findings with the evidence behind each (see
+    /// [`clauses`]), whatever their confidence. For calibration.
+    pub fn explain_clauses(&self, text: &str) -> Vec<(Finding, clauses::ClauseEvidence)> {
+        clauses::clause_evidence(text, &unspin_text::tokenize(text))
     }
 
     /// The verifier's gain for each finding of `text` (None without a

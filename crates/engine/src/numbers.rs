@@ -77,7 +77,7 @@ impl DigitContext {
     ];
 
     /// How often such a finding is a swap, on the development documents
-    /// the confidence trees are fitted on (`fit_numbers`: right findings
+    /// the confidence trees are fitted on (`fit_rules`: right findings
     /// plus one over all findings plus two).
     pub fn confidence(self) -> f64 {
         CONTEXT_CONFIDENCE[self as usize]
@@ -384,7 +384,7 @@ impl Convention {
     }
 
     /// How often a finding with this evidence is a swap put back, fitted on
-    /// the development split (`fit_numbers` in unspin-eval): a logistic
+    /// the development split (`fit_rules` in unspin-eval): a logistic
     /// curve in the lead and the range, on the same clean and spun development documents
     /// the confidence trees are fitted on, so that a number's confidence
     /// and a word's read against one threshold.

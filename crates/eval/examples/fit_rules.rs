@@ -1,18 +1,20 @@
-//! Fits the number rule's confidences (`unspin_engine::numbers::NUMBER_WEIGHTS`
-//! and `CONTEXT_CONFIDENCE`) on the DEVELOPMENT split only, on the documents the confidence trees are
+//! Fits the rules' confidences (`unspin_engine::numbers::NUMBER_WEIGHTS`
+//! and `CONTEXT_CONFIDENCE`, `unspin_engine::clauses::CLAUSE_CONFIDENCE`)
+//! on the DEVELOPMENT split only, on the documents the confidence trees are
 //! fitted on: clean Brown documents (every finding there is wrong) and
 //! their copies spun at 10, 20 and 30% (a finding is right when it overlaps
 //! a gold swap): for numbers against the document's convention, a logistic
 //! curve in the majority's lead and the range; for numbers spelled out
-//! where digits belong, the share right per kind of place (plus one over
-//! plus two). So a number found at confidence c is a swap about as often
+//! where digits belong and for clauses joined by an adverb, the share right
+//! per kind of place and per adverb (plus one over plus two). So a number found at confidence c is a swap about as often
 //! as a word found at c, and one threshold serves both in every profile.
 //!
 //! Prints the findings per kind of place and by lead (all, right, the
 //! fitted and the shipped confidence), the weights, and what each
-//! threshold lets through on clean development prose. `cargo run --release -p unspin-eval --example fit_numbers`
+//! threshold lets through on clean development prose. `cargo run --release -p unspin-eval --example fit_rules`
 use std::path::Path;
 
+use unspin_engine::clauses::{ClauseEvidence, CLAUSE_CONFIDENCE};
 use unspin_engine::numbers::{Convention, DigitContext, NumberEvidence, CONTEXT_CONFIDENCE, NUMBER_WEIGHTS};
 use unspin_engine::{Config, Engine, Model};
 use unspin_eval::brown::{load_brown, select, Split};
@@ -24,15 +26,17 @@ fn main() -> anyhow::Result<()> {
     let docs = select(&load_brown(Path::new(".cache/data/brown"))?, Split::Dev, None);
     // (evidence, right, found in a clean document)
     let mut all: Vec<(NumberEvidence, bool, bool)> = Vec::new();
+    let mut clauses: Vec<(ClauseEvidence, bool, bool)> = Vec::new();
     let mut clean_words = 0usize;
     for d in &docs {
         clean_words += d.text.split_whitespace().count();
         all.extend(engine.explain_numbers(&d.text).into_iter().map(|(_, e)| (e, false, true)));
+        clauses.extend(engine.explain_clauses(&d.text).into_iter().map(|(_, e)| (e, false, true)));
     }
     let mut sentence_findings = 0usize;
     for d in &docs {
         for s in unspin_eval::measure::sentences(&d.text) {
-            sentence_findings += engine.explain_numbers(s).len();
+            sentence_findings += engine.explain_numbers(s).len() + engine.explain_clauses(s).len();
         }
     }
     let mut gold_numbers = 0usize;
@@ -43,6 +47,10 @@ fn main() -> anyhow::Result<()> {
             for (f, e) in engine.explain_numbers(&s.text) {
                 let right = s.gold.iter().any(|g| f.start < g.end && g.start < f.end);
                 all.push((e, right, false));
+            }
+            for (f, e) in engine.explain_clauses(&s.text) {
+                let right = s.gold.iter().any(|g| f.start < g.end && g.start < f.end);
+                clauses.push((e, right, false));
             }
         }
     }
@@ -61,6 +69,17 @@ fn main() -> anyhow::Result<()> {
         );
     }
     println!("fitted CONTEXT_CONFIDENCE: {:?}", fitted_context.iter().map(|c| (c * 1e4).round() / 1e4).collect::<Vec<_>>());
+    println!("adverb | findings | in clean documents | right | fitted | shipped");
+    let mut fitted_clause = Vec::new();
+    for (k, &shipped) in CLAUSE_CONFIDENCE.iter().enumerate() {
+        let of: Vec<_> = clauses.iter().filter(|r| r.0.adverb as usize == k).collect();
+        let right = of.iter().filter(|r| r.1).count();
+        let fitted = (right as f64 + 1.0) / (of.len() as f64 + 2.0);
+        fitted_clause.push(fitted);
+        let name = ClauseEvidence { adverb: k as u8 }.adverb();
+        println!("{name} | {} | {} | {right} | {fitted:.4} | {shipped}", of.len(), of.iter().filter(|r| r.2).count());
+    }
+    println!("fitted CLAUSE_CONFIDENCE: {:?}", fitted_clause.iter().map(|c| (c * 1e4).round() / 1e4).collect::<Vec<_>>());
     let rows: Vec<(Convention, bool, bool)> = all
         .iter()
         .filter_map(|&(e, right, clean)| match e {
