@@ -121,7 +121,11 @@ fn irregular_forms(dir: Option<&Path>) -> Result<String, LexiconError> {
             let (form, lemma) = (form.replace('_', " "), lemma.replace('_', " "));
             let kind = match pos {
                 "noun" => Form::Plural,
+                // The present of "be" other than "is" has no form kind here
+                // ("am", "are" are not past tenses).
+                "verb" if matches!(form.as_str(), "am" | "are") => continue,
                 "verb" if form.ends_with("ing") => Form::Gerund,
+                "verb" if matches!(form.as_str(), "is" | "has") => Form::ThirdPerson,
                 "verb" if form.ends_with('s') && !form.ends_with("ss") && form.len() > 3 => Form::ThirdPerson,
                 "verb" => Form::Past,
                 _ if form.ends_with("est") => Form::Superlative,

@@ -72,7 +72,8 @@ pub struct Lexicon {
     store: Store,
     /// Irregular forms: form -> (lemma, form kind), and lemma -> forms.
     irregular: HashMap<String, Vec<(String, Form)>>,
-    irregular_out: HashMap<(String, Form), String>,
+    /// Lemma and form kind -> every form the exception list gives, in its order.
+    irregular_out: HashMap<(String, Form), Vec<String>>,
 }
 
 impl Lexicon {
@@ -107,13 +108,13 @@ impl Lexicon {
         }
         let exc = std::str::from_utf8(store.section("irregular")?).map_err(|_| bad("irregular forms are not UTF-8"))?;
         let mut irregular: HashMap<String, Vec<(String, Form)>> = HashMap::new();
-        let mut irregular_out = HashMap::new();
+        let mut irregular_out: HashMap<(String, Form), Vec<String>> = HashMap::new();
         for line in exc.lines() {
             let mut it = line.split('\t');
             let (Some(form), Some(lemma), Some(kind)) = (it.next(), it.next(), it.next()) else { continue };
             let Some(kind) = Form::from_code(kind) else { continue };
             irregular.entry(form.to_string()).or_default().push((lemma.to_string(), kind));
-            irregular_out.entry((lemma.to_string(), kind)).or_insert_with(|| form.to_string());
+            irregular_out.entry((lemma.to_string(), kind)).or_default().push(form.to_string());
         }
         // SAFETY: the slices borrow from `store`'s backing memory, which does
         // not move when `store` is moved into the struct and lives as long.
@@ -224,8 +225,10 @@ impl Lexicon {
         // stops once MAX_CANDIDATES distinct phrases are in hand and the
         // next channel is worse (a common word has thousands of postings).
         let mut entries: Vec<(f32, Posting, Form)> = Vec::new();
+        let (be_id, become_id) = (self.phrase_id("be"), self.phrase_id("become"));
         for (lemma, form) in self.analyses(spun_words) {
             let Some(id) = self.phrase_id(&lemma) else { continue };
+            let mut copula = Some(id) == become_id;
             for p in self.postings(id) {
                 let deg = self.degree(p.original).max(1);
                 let mut channel = -(deg as f32).log10();
@@ -233,7 +236,22 @@ impl Lexicon {
                 if p.flags as u8 & WORDNET_SYNSET != 0 && p.flags as u8 & MOBY != 0 {
                     channel += 0.3;
                 }
+                copula |= Some(p.original) == become_id;
                 entries.push((channel, *p, form));
+            }
+            // The copula: a thesaurus lists "become" (and "turn into",
+            // "change into") but never "be" itself, which has no synonyms of
+            // its own, and spinners write them for "was". Whatever could
+            // stand for "become" could stand for "be", at the channel of a
+            // word of "become"'s degree. A bare "become" is also a past
+            // participle ("has become"), read as the past.
+            if let (true, Some(be_id), Some(become_id)) = (copula, be_id, become_id) {
+                let channel = -(self.degree(become_id).max(1) as f32).log10();
+                let posting = Posting { original: be_id, flags: 0 };
+                entries.push((channel, posting, form));
+                if form == Form::Base && lemma == "become" {
+                    entries.push((channel, posting, Form::Past));
+                }
             }
         }
         // Stable: equal channels keep the order the merge saw them in before.

@@ -122,11 +122,11 @@ pub fn lemmas(word: &str, irregular: &HashMap<String, Vec<(String, Form)>>) -> V
 }
 
 /// Regular inflection of one word.
-pub fn inflect_word(w: &str, form: Form, irregular: &HashMap<(String, Form), String>) -> String {
+pub fn inflect_word(w: &str, form: Form, irregular: &HashMap<(String, Form), Vec<String>>) -> String {
     if form == Form::Base {
         return w.to_string();
     }
-    if let Some(f) = irregular.get(&(w.to_string(), form)) {
+    if let Some(f) = irregular.get(&(w.to_string(), form)).and_then(|forms| forms.first()) {
         return f.clone();
     }
     let b = w.as_bytes();
@@ -182,7 +182,10 @@ pub fn inflect_word(w: &str, form: Form, irregular: &HashMap<(String, Form), Str
 
 /// Inflects a phrase: nouns and adjectives on the last word, verbs on the
 /// first. Comparatives of long adjectives use "more"/"most".
-pub fn inflect_phrase(phrase: &str, form: Form, irregular: &HashMap<(String, Form), String>) -> Vec<String> {
+/// An irregular verb's past is every form the exception list gives for it:
+/// the simple past and the participle ("took", "taken"; "was", "were",
+/// "been"), since a spun "-ed" word can stand for either.
+pub fn inflect_phrase(phrase: &str, form: Form, irregular: &HashMap<(String, Form), Vec<String>>) -> Vec<String> {
     if form == Form::Base {
         return vec![phrase.to_string()];
     }
@@ -197,7 +200,16 @@ pub fn inflect_phrase(phrase: &str, form: Form, irregular: &HashMap<(String, For
             return vec![format!("{adverb} {phrase}")];
         }
     }
-    let mut w: Vec<String> = words.iter().map(|s| s.to_string()).collect();
-    w[head] = inflect_word(words[head], form, irregular);
-    vec![w.join(" ")]
+    let heads: Vec<String> = match irregular.get(&(words[head].to_string(), form)) {
+        Some(forms) => forms.clone(),
+        None => vec![inflect_word(words[head], form, irregular)],
+    };
+    heads
+        .into_iter()
+        .map(|h| {
+            let mut w: Vec<String> = words.iter().map(|s| s.to_string()).collect();
+            w[head] = h;
+            w.join(" ")
+        })
+        .collect()
 }
