@@ -77,4 +77,15 @@ fn real_lexicon_covers_known_spinner_swaps() {
     assert!(originals(&lex, "bosom").contains(&"breast".to_string()));
     assert!(originals(&lex, "disappointment").contains(&"failure".to_string()));
     assert!(originals(&lex, "disappointments").contains(&"failures".to_string()));
+    // An irregular past is every form: the simple past and the participle.
+    let seized = originals(&lex, "seized");
+    assert!(seized.contains(&"took".to_string()) && seized.contains(&"taken".to_string()), "{seized:?}");
+    // The copula: what may stand for "become" may stand for "be", in the
+    // spun phrase's tense; "am" is no past of "be".
+    for spun in ["turned into", "changed into", "became"] {
+        let o = originals(&lex, spun);
+        assert!(o.contains(&"was".to_string()) && o.contains(&"were".to_string()), "{spun}: {o:?}");
+        assert!(!o.iter().any(|c| c.split(' ').next() == Some("am")), "{spun}: {o:?}");
+    }
+    assert!(originals(&lex, "becomes").contains(&"is".to_string()));
 }
