@@ -72,7 +72,7 @@ pub(crate) struct EngineArgs {
     #[arg(long, value_name = "FILE")]
     pub fingerprints: Option<PathBuf>,
     /// Minimum confidence (0..1) of a reported finding (default: the
-    /// profile's, 0.711 general, 0.553 web; with --thorough 0.711, 0.623).
+    /// profile's, 0.708 general, 0.568 web; with --thorough 0.718, 0.637).
     #[arg(long, value_name = "X")]
     pub threshold: Option<f64>,
     /// What to look for: "general" (spun prose and tortured phrases) or

@@ -16,7 +16,7 @@ use std::path::Path;
 
 use unspin_engine::clauses::{ClauseEvidence, CLAUSE_CONFIDENCE};
 use unspin_engine::numbers::{Convention, DigitContext, NumberEvidence, CONTEXT_CONFIDENCE, NUMBER_WEIGHTS};
-use unspin_engine::{Config, Engine, Model};
+use unspin_engine::{Config, Engine, Model, Profile};
 use unspin_eval::brown::{load_brown, select, Split};
 use unspin_eval::spinner::Spinner;
 
@@ -132,7 +132,8 @@ fn main() -> anyhow::Result<()> {
         );
     }
     println!("fitted NUMBER_WEIGHTS: [{:.4}, {:.4}, {:.4}] (shipped {:?})", fitted[0], fitted[1], fitted[2], NUMBER_WEIGHTS);
-    for t in [0.5, 0.553, 0.6, 0.623, 0.7, 0.711] {
+    let shipped = Profile::ALL.into_iter().flat_map(|p| [p.shipped(false).1, p.shipped(true).1]);
+    for t in std::iter::once(0.5).chain(shipped) {
         let clean = rows.iter().filter(|r| r.2 && fitted_confidence(&r.0) >= t).count();
         let right = rows.iter().filter(|r| !r.2 && r.1 && fitted_confidence(&r.0) >= t).count();
         println!(
