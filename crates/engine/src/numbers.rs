@@ -170,19 +170,20 @@ fn spelled(text: &str, tokens: &[Token], i: usize) -> Option<(u64, usize, bool)>
     Some((total + current, k, unhyphenated))
 }
 
-/// Why the spelled-out number at `start..end` (value `value`, beginning at
-/// token `i`) stands where digits belong, if it does.
-fn digit_context(text: &str, tokens: &[Token], i: usize, start: usize, end: usize, value: u64, unhyphenated: bool) -> Option<DigitContext> {
+/// Why the spelled-out number of tokens `i..next` (bytes `start..end`, value
+/// `value`) stands where digits belong, if it does.
+#[allow(clippy::too_many_arguments)]
+fn digit_context(text: &str, tokens: &[Token], i: usize, next: usize, start: usize, end: usize, value: u64, unhyphenated: bool) -> Option<DigitContext> {
     let before: Vec<char> = text[..start].chars().rev().take(2).collect();
     let mut after = text[end..].chars();
-    let (next, next2) = (after.next(), after.next());
+    let (next_char, next2) = (after.next(), after.next());
     let digit = |c: Option<&char>| c.is_some_and(|c| c.is_ascii_digit());
     // A number word across a sign with no space ("six.five"): both halves
     // of a figure were spelled out.
     let touching = |a: usize, b: usize| a < tokens.len() && b < tokens.len() && tokens[a].end == tokens[b].start;
     let sign = |k: usize| matches!(&text[tokens[k].start..tokens[k].end], "." | ":" | "," | "/");
     let number_word = |k: usize| tokens[k].kind == TokenKind::Word && word_value(&text[tokens[k].start..tokens[k].end]).is_some();
-    let last = tokens.iter().rposition(|t| t.end <= end).unwrap_or(i);
+    let last = next - 1;
     let word_before = i >= 2 && touching(i - 2, i - 1) && touching(i - 1, i) && sign(i - 1) && number_word(i - 2);
     let word_after = touching(last, last + 1) && touching(last + 1, last + 2) && sign(last + 1) && number_word(last + 2);
     let glued_before = word_before
@@ -192,7 +193,7 @@ fn digit_context(text: &str, tokens: &[Token], i: usize, start: usize, end: usiz
             c => digit(c),
         };
     let glued_after = word_after
-        || match next {
+        || match next_char {
             Some('%') => true,
             Some('.' | ':' | ',' | '/') => digit(next2.as_ref()),
             c => digit(c.as_ref()),
@@ -200,7 +201,7 @@ fn digit_context(text: &str, tokens: &[Token], i: usize, start: usize, end: usiz
     if glued_before || glued_after {
         return Some(DigitContext::Glued);
     }
-    if (1..=20).contains(&value) && before.first() == Some(&'(') && next == Some(')') {
+    if (1..=20).contains(&value) && before.first() == Some(&'(') && next_char == Some(')') {
         return Some(DigitContext::ListMarker);
     }
     // The month just before: "March eleven", "Oct. five" ("May" is as
@@ -221,7 +222,7 @@ fn digit_context(text: &str, tokens: &[Token], i: usize, start: usize, end: usiz
         return Some(DigitContext::Unhyphenated);
     }
     let word_at = |t: &Token| &text[t.start..t.end];
-    let comma_after = next == Some(',');
+    let comma_after = next_char == Some(',');
     let name_before = i >= 2
         && word_at(&tokens[i - 1]) == ","
         && tokens[i - 2].kind == TokenKind::Word
@@ -295,7 +296,7 @@ fn collect(text: &str, tokens: &[Token]) -> Vec<Written> {
             TokenKind::Word => match spelled(text, tokens, i) {
                 Some((value, next, unhyphenated)) => {
                     let end = tokens[next - 1].end;
-                    let context = digit_context(text, tokens, i, t.start, end, value, unhyphenated);
+                    let context = digit_context(text, tokens, i, next, t.start, end, value, unhyphenated);
                     // "one" is as often a pronoun ("no one", "one of them"),
                     // unless it stands where only a figure would ("$one").
                     let lone_one = value == 1 && next == i + 1 && context.is_none();
