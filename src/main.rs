@@ -84,7 +84,7 @@ pub(crate) struct EngineArgs {
     #[arg(long, value_name = "DIR")]
     pub model: Option<PathBuf>,
     /// Look harder: judge every word, not only those that sit oddly on both
-    /// sides; about 1.7 times the swaps at the same rate of false alarms,
+    /// sides; about 1.5 times the swaps at the same rate of false alarms,
     /// four times slower (its own confidence model and threshold).
     #[arg(long)]
     pub thorough: bool,
