@@ -644,18 +644,6 @@ impl Engine {
         detector.detect(text, &tokens, &sentences).into_iter().map(|(finding, evidence)| Explained { finding, evidence }).collect()
     }
 
-    /// The number rule's findings with the evidence behind each (see
-    /// [`numbers`]), whatever their confidence. For calibration.
-    pub fn explain_numbers(&self, text: &str) -> Vec<(Finding, numbers::NumberEvidence)> {
-        numbers::number_evidence(text, &unspin_text::tokenize(text))
-    }
-
-    /// The clause rule's findings with the evidence behind each (see
-    /// [`clauses`]), whatever their confidence. For calibration.
-    pub fn explain_clauses(&self, text: &str) -> Vec<(Finding, clauses::ClauseEvidence)> {
-        clauses::clause_evidence(text, &unspin_text::tokenize(text))
-    }
-
     /// The verifier's gain for each finding of `text` (None without a
     /// verifier, or where it cannot judge). For calibration.
     pub fn verifier_gains(&self, text: &str, findings: &[Finding]) -> Vec<Option<f32>> {
