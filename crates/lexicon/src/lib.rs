@@ -74,6 +74,8 @@ pub struct Lexicon {
     irregular: HashMap<String, Vec<(String, Form)>>,
     /// Lemma and form kind -> every form the exception list gives, in its order.
     irregular_out: HashMap<(String, Form), Vec<String>>,
+    /// Phrase ids of "be" and "become" (see `originals`), looked up once.
+    copula: Option<(u32, u32)>,
 }
 
 impl Lexicon {
@@ -127,7 +129,9 @@ impl Lexicon {
                 std::mem::transmute::<&[u32], &'static [u32]>(degree),
             )
         };
-        Ok(Lexicon { offsets, text, rev, all_postings, degrees, store, irregular, irregular_out })
+        let mut lexicon = Lexicon { offsets, text, rev, all_postings, degrees, store, irregular, irregular_out, copula: None };
+        lexicon.copula = lexicon.phrase_id("be").zip(lexicon.phrase_id("become"));
+        Ok(lexicon)
     }
 
     fn offsets(&self) -> &[u32] {
@@ -225,7 +229,7 @@ impl Lexicon {
         // stops once MAX_CANDIDATES distinct phrases are in hand and the
         // next channel is worse (a common word has thousands of postings).
         let mut entries: Vec<(f32, Posting, Form)> = Vec::new();
-        let (be_id, become_id) = (self.phrase_id("be"), self.phrase_id("become"));
+        let become_id = self.copula.map(|(_, become_id)| become_id);
         for (lemma, form) in self.analyses(spun_words) {
             let Some(id) = self.phrase_id(&lemma) else { continue };
             let mut copula = Some(id) == become_id;
@@ -245,7 +249,7 @@ impl Lexicon {
             // stand for "become" could stand for "be", at the channel of a
             // word of "become"'s degree. A bare "become" is also a past
             // participle ("has become"), read as the past.
-            if let (true, Some(be_id), Some(become_id)) = (copula, be_id, become_id) {
+            if let (true, Some((be_id, become_id))) = (copula, self.copula) {
                 let channel = -(self.degree(become_id).max(1) as f32).log10();
                 let posting = Posting { original: be_id, flags: 0 };
                 entries.push((channel, posting, form));
