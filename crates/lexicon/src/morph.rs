@@ -121,14 +121,20 @@ pub fn lemmas(word: &str, irregular: &HashMap<String, Vec<(String, Form)>>) -> V
     out
 }
 
-/// Regular inflection of one word.
-pub fn inflect_word(w: &str, form: Form, irregular: &HashMap<(String, Form), Vec<String>>) -> String {
+/// Inflection of one word: every irregular form the exception list gives
+/// (an irregular verb's past is both "took" and "taken"), else the regular one.
+pub fn inflect_word(w: &str, form: Form, irregular: &HashMap<(String, Form), Vec<String>>) -> Vec<String> {
     if form == Form::Base {
-        return w.to_string();
+        return vec![w.to_string()];
     }
-    if let Some(f) = irregular.get(&(w.to_string(), form)).and_then(|forms| forms.first()) {
-        return f.clone();
+    if let Some(forms) = irregular.get(&(w.to_string(), form)) {
+        return forms.clone();
     }
+    vec![regular_form(w, form)]
+}
+
+/// The regular inflection of one word.
+fn regular_form(w: &str, form: Form) -> String {
     let b = w.as_bytes();
     let last = b.last().copied().unwrap_or(b'x');
     let before_last_vowel = b.len() >= 2 && is_vowel(b[b.len() - 2]);
@@ -200,11 +206,7 @@ pub fn inflect_phrase(phrase: &str, form: Form, irregular: &HashMap<(String, For
             return vec![format!("{adverb} {phrase}")];
         }
     }
-    let heads: Vec<String> = match irregular.get(&(words[head].to_string(), form)) {
-        Some(forms) => forms.clone(),
-        None => vec![inflect_word(words[head], form, irregular)],
-    };
-    heads
+    inflect_word(words[head], form, irregular)
         .into_iter()
         .map(|h| {
             let mut w: Vec<String> = words.iter().map(|s| s.to_string()).collect();
