@@ -170,10 +170,10 @@ fn spelled(text: &str, tokens: &[Token], i: usize) -> Option<(u64, usize, bool)>
     Some((total + current, k, unhyphenated))
 }
 
-/// Why the spelled-out number of tokens `i..next` (bytes `start..end`, value
-/// `value`) stands where digits belong, if it does.
-#[allow(clippy::too_many_arguments)]
-fn digit_context(text: &str, tokens: &[Token], i: usize, next: usize, start: usize, end: usize, value: u64, unhyphenated: bool) -> Option<DigitContext> {
+/// Why the spelled-out number of tokens `i..next` (value `value`) stands
+/// where digits belong, if it does.
+fn digit_context(text: &str, tokens: &[Token], i: usize, next: usize, value: u64, unhyphenated: bool) -> Option<DigitContext> {
+    let (start, end) = (tokens[i].start, tokens[next - 1].end);
     let before: Vec<char> = text[..start].chars().rev().take(2).collect();
     let mut after = text[end..].chars();
     let (next_char, next2) = (after.next(), after.next());
@@ -296,7 +296,7 @@ fn collect(text: &str, tokens: &[Token]) -> Vec<Written> {
             TokenKind::Word => match spelled(text, tokens, i) {
                 Some((value, next, unhyphenated)) => {
                     let end = tokens[next - 1].end;
-                    let context = digit_context(text, tokens, i, next, t.start, end, value, unhyphenated);
+                    let context = digit_context(text, tokens, i, next, value, unhyphenated);
                     // "one" is as often a pronoun ("no one", "one of them"),
                     // unless it stands where only a figure would ("$one").
                     let lone_one = value == 1 && next == i + 1 && context.is_none();
