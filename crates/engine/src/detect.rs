@@ -125,9 +125,9 @@ pub(crate) struct Resolved {
 
 /// The candidate originals of a written phrase, from the lexicon: of its
 /// `MAX_LEXICON_CANDIDATES` best by channel, those the language model knows,
-/// and of these, when there are more than `max_lexicon_candidates`, that
-/// many of the likeliest. Also returns how many there were before that cut
-/// (the candidate table records it to serve smaller cuts).
+/// likeliest first, at most `max_lexicon_candidates` of them. Also returns
+/// how many there were before that cut (the candidate table records it to
+/// serve other cuts).
 pub(crate) fn lexicon_candidates(lm: &LanguageModel, lexicon: &Lexicon, ids: &[u32], max_lexicon_candidates: usize) -> (Vec<Resolved>, usize) {
     let words: Vec<&str> = ids.iter().map(|&id| lm.word(id)).collect();
     let mut cands = lexicon.originals(&words);
@@ -140,18 +140,17 @@ pub(crate) fn lexicon_candidates(lm: &LanguageModel, lexicon: &Lexicon, ids: &[u
         })
         .collect();
     let before_cut = resolved.len();
-    if max_lexicon_candidates < resolved.len() {
-        // Keep the likeliest originals before any context is seen:
-        // P(original | written) ~ P(written | original) P(original),
-        // the channel times the phrase's own probability. The sort is
-        // stable, which the candidate table relies on (a smaller cut is a
-        // prefix of a larger one).
-        let prior = |r: &Resolved| r.channel + lm.score_sequence(&[], &r.ids);
-        let mut ranked: Vec<(f32, Resolved)> = resolved.into_iter().map(|r| (prior(&r), r)).collect();
-        ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
-        ranked.truncate(max_lexicon_candidates);
-        resolved = ranked.into_iter().map(|(_, r)| r).collect();
-    }
+    // Likeliest first, before any context is seen: P(original | written)
+    // ~ P(written | original) P(original), the channel times the phrase's
+    // own probability; a suspect with little evidence is scored against
+    // the first few only, and the cut keeps the first
+    // `max_lexicon_candidates`. The sort is stable, which the candidate
+    // table relies on (a smaller cut is a prefix of a larger one).
+    let prior = |r: &Resolved| r.channel + lm.score_sequence(&[], &r.ids);
+    let mut ranked: Vec<(f32, Resolved)> = resolved.into_iter().map(|r| (prior(&r), r)).collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+    ranked.truncate(max_lexicon_candidates);
+    resolved = ranked.into_iter().map(|(_, r)| r).collect();
     (resolved, before_cut)
 }
 
@@ -521,7 +520,20 @@ impl<'a> Detector<'a> {
                     }
                     let sides = left_unseen[start] as usize + right_unseen[end - 1] as usize;
                     let wanted = if self.config.neighbours { sides >= 1 } else { sides >= self.needed_sides(start, end) };
-                    if wanted && !self.candidates(&self.span_ids(&s, start, end)).is_empty() {
+                    if !wanted {
+                        continue;
+                    }
+                    if end > start + 1 && sides == 1 && self.config.one_side_phrase_rarity < 0.0 {
+                        let f = |u: usize| self.lm.unigram_log10(s.ids[s.units[u].first]);
+                        if f(start).max(f(end - 1)) > self.config.one_side_phrase_rarity {
+                            continue;
+                        }
+                    }
+                    let ids = self.span_ids(&s, start, end);
+                    // Most runs of words are no phrase of the lexicon; the
+                    // table's filter says so without a lookup.
+                    let may = end == start + 1 || self.table.is_none_or(|t| t.may_be_phrase(&ids));
+                    if may && !self.candidates(&ids).is_empty() {
                         possible.push((start, end));
                     }
                 }
@@ -546,6 +558,7 @@ impl<'a> Detector<'a> {
                 // weaker still: they get the likeliest few candidates only.
                 let limit = match left_unseen[a] as usize + right_unseen[b - 1] as usize {
                     2 => usize::MAX,
+                    1 if b - a > 1 => self.config.one_side_phrase_candidates,
                     1 => self.config.one_side_candidates,
                     _ => self.config.no_side_candidates,
                 };

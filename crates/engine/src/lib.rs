@@ -182,6 +182,14 @@ pub struct Config {
     /// scored against (it is a suspect at all only with `abnormal_sides`
     /// or `phrase_sides` below 2, or `neighbours`).
     pub one_side_candidates: usize,
+    /// The same for a phrase of several words with one unseen side.
+    pub one_side_phrase_candidates: usize,
+    /// A phrase of several words with one unseen side is a suspect only
+    /// when the words at both its ends are rarer than this (log10 unigram
+    /// probability; 0: always). Phrases bounded by common words ("on the",
+    /// "more than", "the city") are many, nearly always the author's, and
+    /// would cost a fifth of the checking time.
+    pub one_side_phrase_rarity: f32,
     /// The same for a word or phrase with no unseen side (a suspect at all
     /// only with `abnormal_sides` or `phrase_sides` 0, as under
     /// `--thorough`). Held out on the development split, 8 found nearly as
@@ -239,6 +247,8 @@ impl Default for Config {
             frequency_discount: 0.0,
             max_lexicon_candidates: 64,
             one_side_candidates: 64,
+            one_side_phrase_candidates: 64,
+            one_side_phrase_rarity: 0.0,
             no_side_candidates: 8,
             abnormal_sides: 2,
             phrase_sides: 2,
@@ -346,6 +356,8 @@ impl Config {
             "beam" => self.beam = f()? as usize,
             "abnormal_sides" => self.abnormal_sides = f()? as usize,
             "one_side_candidates" => self.one_side_candidates = f()? as usize,
+            "one_side_phrase_candidates" => self.one_side_phrase_candidates = f()? as usize,
+            "one_side_phrase_rarity" => self.one_side_phrase_rarity = f()? as f32,
             "no_side_candidates" => self.no_side_candidates = f()? as usize,
             "phrase_sides" => self.phrase_sides = f()? as usize,
             "neighbours" => self.neighbours = f()? != 0.0,

@@ -218,8 +218,50 @@ impl Lexicon {
         self.analyses(words).iter().any(|(p, _)| self.phrase_id(p).is_some_and(|id| !self.postings(id).is_empty()))
     }
 
+    /// Calls `emit` with every spelling, in words of `vocab`, of a phrase of
+    /// several words that [`Lexicon::originals`] may find originals for: a
+    /// phrase of the table with originals, as it stands and with its first
+    /// or its last word replaced by a word of `vocab` that has it as a
+    /// lemma (`originals` reads a phrase as itself and with its first or
+    /// last word lemmatised, and nothing else). Every phrase with originals
+    /// whose words are all in `vocab` is among them; some spellings
+    /// may have none. For a filter that spares looking up the rest.
+    pub fn multiword_spellings(&self, vocab: &[&str], mut emit: impl FnMut(&[&str])) {
+        // lemma -> the words of `vocab` that have it as a lemma
+        let mut inflected: HashMap<String, Vec<&str>> = HashMap::new();
+        for &w in vocab {
+            for (lemma, _) in morph::lemmas(w, &self.irregular) {
+                if lemma != w {
+                    inflected.entry(lemma).or_default().push(w);
+                }
+            }
+        }
+        for id in 0..self.len() as u32 {
+            let phrase = self.phrase(id);
+            if !phrase.contains(' ') || self.postings(id).is_empty() {
+                continue;
+            }
+            let mut words: Vec<&str> = phrase.split(' ').collect();
+            emit(&words);
+            let last = words.len() - 1;
+            for head in [0, last] {
+                let lemma = words[head];
+                for &w in inflected.get(lemma).map(|v| v.as_slice()).unwrap_or(&[]) {
+                    words[head] = w;
+                    emit(&words);
+                }
+                words[head] = lemma;
+            }
+        }
+    }
+
     /// Candidate originals for a spun phrase, best channel first.
     pub fn originals(&self, spun_words: &[&str]) -> Vec<Candidate> {
+        self.originals_up_to(spun_words, MAX_CANDIDATES)
+    }
+
+    /// Like [`Lexicon::originals`], keeping up to `limit` of them.
+    pub fn originals_up_to(&self, spun_words: &[&str], limit: usize) -> Vec<Candidate> {
         if spun_words.is_empty() || spun_words.len() > MAX_WORDS {
             return Vec::new();
         }
@@ -262,7 +304,7 @@ impl Lexicon {
         entries.sort_by(|a, b| b.0.total_cmp(&a.0));
         let mut best: HashMap<String, Candidate> = HashMap::new();
         for (i, &(channel, p, form)) in entries.iter().enumerate() {
-            if best.len() >= MAX_CANDIDATES && i > 0 && entries[i - 1].0 > channel {
+            if best.len() >= limit && i > 0 && entries[i - 1].0 > channel {
                 break;
             }
             let o = self.phrase(p.original);
@@ -282,7 +324,7 @@ impl Lexicon {
         }
         let mut out: Vec<Candidate> = best.into_values().collect();
         out.sort_by(|a, b| b.channel_log10.total_cmp(&a.channel_log10).then_with(|| a.original.cmp(&b.original)));
-        out.truncate(MAX_CANDIDATES);
+        out.truncate(limit);
         out
     }
 }
