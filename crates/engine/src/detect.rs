@@ -519,15 +519,9 @@ impl<'a> Detector<'a> {
                         break;
                     }
                     let sides = left_unseen[start] as usize + right_unseen[end - 1] as usize;
-                    let wanted = if self.config.neighbours { sides >= 1 } else { sides >= self.needed_sides(start, end) };
+                    let wanted = if self.config.neighbours { sides >= 1 } else { self.is_suspect(&s, start, end, sides) };
                     if !wanted {
                         continue;
-                    }
-                    if end > start + 1 && sides == 1 && self.config.one_side_phrase_rarity < 0.0 {
-                        let f = |u: usize| self.lm.unigram_log10(s.ids[s.units[u].first]);
-                        if f(start).max(f(end - 1)) > self.config.one_side_phrase_rarity {
-                            continue;
-                        }
                     }
                     let ids = self.span_ids(&s, start, end);
                     // Most runs of words are no phrase of the lexicon; the
@@ -539,7 +533,7 @@ impl<'a> Detector<'a> {
                 }
             }
             let sides = |&(a, b): &(usize, usize)| left_unseen[a] as usize + right_unseen[b - 1] as usize;
-            spans.extend(possible.iter().filter(|sp| sides(sp) >= self.needed_sides(sp.0, sp.1)));
+            spans.extend(possible.iter().filter(|sp| self.is_suspect(&s, sp.0, sp.1, sides(sp))));
             // Swaps come in runs ("counterfeit consciousness"): the pair
             // between two swapped words is unseen, so a phrase whose one
             // unseen edge it shares with a suspect is a suspect too.
@@ -642,6 +636,23 @@ impl<'a> Detector<'a> {
         seq.extend_from_slice(ids);
         seq.extend_from_slice(&self.tail(s, end));
         (2..seq.len()).filter(|&i| self.lm.has_trigram(seq[i - 2], seq[i - 1], seq[i])).count() as u8
+    }
+
+    /// Whether units `start..end`, with `sides` unseen edges, are a suspect:
+    /// enough unseen edges for a word or a phrase, and for a phrase with
+    /// one, rare enough words at its ends; or a rare enough single word
+    /// with one.
+    fn is_suspect(&self, s: &Sentence, start: usize, end: usize, sides: usize) -> bool {
+        let rarest_end = || {
+            let f = |u: usize| self.lm.unigram_log10(s.ids[s.units[u].first]);
+            f(start).max(f(end - 1))
+        };
+        let phrase = end > start + 1;
+        if sides >= self.needed_sides(start, end) {
+            !(phrase && sides == 1 && self.config.one_side_phrase_rarity < 0.0 && rarest_end() > self.config.one_side_phrase_rarity)
+        } else {
+            !phrase && sides == 1 && self.config.one_side_word_rarity < 0.0 && rarest_end() < self.config.one_side_word_rarity
+        }
     }
 
     /// How many unseen edges make units `start..end` a suspect.
