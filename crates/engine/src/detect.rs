@@ -511,6 +511,28 @@ impl<'a> Detector<'a> {
             let (left_unseen, right_unseen) = (&edges[..n], &edges[1..]);
             // Spans of up to `maxw` adjacent replaceable units with candidates.
             let mut possible: Vec<(usize, usize)> = Vec::new();
+            let span_ids = |start: usize, end: usize| {
+                let mut buffer = [OOV; 4];
+                for (slot, unit) in buffer.iter_mut().zip(&s.units[start..end]) {
+                    *slot = s.ids[unit.first];
+                }
+                buffer
+            };
+            let phrase_at = |start: usize, end: usize| {
+                s.units[start..end].iter().all(|u| u.replaceable) && s.units[start..end].windows(2).all(|w| w[1].token == w[0].token + 1)
+            };
+            if let (Some(table), false) = (self.table, self.config.neighbours) {
+                // The filter lookups below miss the processor's cache;
+                // started together, they overlap.
+                for start in 0..n {
+                    for end in (start + 2)..=(start + maxw).min(n) {
+                        let sides = left_unseen[start] as usize + right_unseen[end - 1] as usize;
+                        if phrase_at(start, end) && self.is_suspect(&s, start, end, sides) {
+                            table.prefetch_phrase(&span_ids(start, end)[..end - start]);
+                        }
+                    }
+                }
+            }
             for start in 0..n {
                 for end in (start + 1)..=(start + maxw).min(n) {
                     if !s.units[end - 1].replaceable
@@ -523,11 +545,12 @@ impl<'a> Detector<'a> {
                     if !wanted {
                         continue;
                     }
-                    let ids = self.span_ids(&s, start, end);
+                    let buffer = span_ids(start, end);
+                    let ids = &buffer[..end - start];
                     // Most runs of words are no phrase of the lexicon; the
                     // table's filter says so without a lookup.
-                    let may = end == start + 1 || self.table.is_none_or(|t| t.may_be_phrase(&ids));
-                    if may && !self.candidates(&ids).is_empty() {
+                    let may = end == start + 1 || self.table.is_none_or(|t| t.may_be_phrase(ids));
+                    if may && !self.candidates(ids).is_empty() {
                         possible.push((start, end));
                     }
                 }

@@ -310,7 +310,9 @@ pub(crate) fn ngram_sections(unigrams: &[Unigram], bigrams: &[Bigram], trigrams:
 }
 
 #[inline]
-fn prefetch<T>(x: &T) {
+/// Asks the processor to start loading the cache line of `x` (a hint; a
+/// no-op on other architectures than x86-64).
+pub fn prefetch<T>(x: &T) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: a prefetch is a hint; it never faults, and the address is of a
     // live reference.
