@@ -58,8 +58,14 @@ pub struct Provenance {
     /// (`detect::MAX_LEXICON_CANDIDATES`); a build with another value
     /// computes other lists.
     pub lexicon_cut: u32,
-    pub reserved: u32,
+    /// The layout of the sections ([`TABLE_LAYOUT`]); 0 in tables made
+    /// before the phrase filter.
+    pub layout: u32,
 }
+
+/// The layout this build writes and reads: 1 adds the phrase filter
+/// (blocked, see [`PhraseFilter`]).
+pub const TABLE_LAYOUT: u32 = 1;
 
 /// One candidate original: its ids are `ids[ids_start .. next.ids_start]`,
 /// its text `text[text_start .. next.text_start]`.
@@ -144,6 +150,15 @@ impl CandidateTable {
             [p] => *p,
             _ => return Err(bad("the provenance section does not hold one record")),
         };
+        if provenance.layout != TABLE_LAYOUT {
+            return Err(CandidateError::Format {
+                path: path.clone(),
+                what: format!(
+                    "written by another version of unspin (layout {}, this build reads {TABLE_LAYOUT}); rebuild the model with `unspin build-model`, or delete the file",
+                    provenance.layout
+                ),
+            });
+        }
         let first: &[u32] = store.pod_section("first")?;
         let uncut: &[u32] = store.pod_section("uncut")?;
         let records: &[Record] = store.pod_section("records")?;
@@ -378,7 +393,7 @@ pub fn build(lm: &LanguageModel, lexicon: &Lexicon, max_lexicon_candidates: usiz
         vocab_len: v as u32,
         max_lexicon_candidates: max_lexicon_candidates as u32,
         lexicon_cut: crate::detect::MAX_LEXICON_CANDIDATES as u32,
-        reserved: 0,
+        layout: TABLE_LAYOUT,
     };
     let phrase_filter = PhraseFilter::build(lm, lexicon);
     let mut w = Writer::new(KIND);
@@ -535,6 +550,13 @@ mod tests {
         assert!(rebuild(&|w, t| sections(w, t, "")).is_ok());
         let msg = |r: Result<CandidateTable, CandidateError>| r.err().map(|e| e.to_string()).unwrap_or_default();
         assert!(msg(rebuild(&|w, t| sections(w, t, "ids"))).contains("missing section \"ids\""));
+        // A table of another layout (0: before the phrase filter).
+        let older = Provenance { layout: 0, ..p };
+        assert!(msg(rebuild(&|w, t| {
+            w.add_pod("provenance", &[older]);
+            sections(w, t, "provenance")
+        }))
+        .contains("rebuild the model"));
         // A word count that disagrees with the tables.
         let fewer = Provenance { vocab_len: p.vocab_len - 1, ..p };
         assert!(msg(rebuild(&|w, t| {
