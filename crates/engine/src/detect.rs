@@ -511,7 +511,10 @@ impl<'a> Detector<'a> {
             let (left_unseen, right_unseen) = (&edges[..n], &edges[1..]);
             // Spans of up to `maxw` adjacent replaceable units with candidates.
             let mut possible: Vec<(usize, usize)> = Vec::new();
-            let span_ids = |start: usize, end: usize| {
+            let sides_of = |start: usize, end: usize| left_unseen[start] as usize + right_unseen[end - 1] as usize;
+            // A span's ids on the stack: most spans go no further than the
+            // filter.
+            let ids_on_stack = |start: usize, end: usize| {
                 let mut buffer = [OOV; 4];
                 for (slot, unit) in buffer.iter_mut().zip(&s.units[start..end]) {
                     *slot = s.ids[unit.first];
@@ -526,9 +529,8 @@ impl<'a> Detector<'a> {
                 // started together, they overlap.
                 for start in 0..n {
                     for end in (start + 2)..=(start + maxw).min(n) {
-                        let sides = left_unseen[start] as usize + right_unseen[end - 1] as usize;
-                        if phrase_at(start, end) && self.is_suspect(&s, start, end, sides) {
-                            table.prefetch_phrase(&span_ids(start, end)[..end - start]);
+                        if phrase_at(start, end) && self.is_suspect(&s, start, end, sides_of(start, end)) {
+                            table.prefetch_phrase(&ids_on_stack(start, end)[..end - start]);
                         }
                     }
                 }
@@ -540,12 +542,12 @@ impl<'a> Detector<'a> {
                     {
                         break;
                     }
-                    let sides = left_unseen[start] as usize + right_unseen[end - 1] as usize;
+                    let sides = sides_of(start, end);
                     let wanted = if self.config.neighbours { sides >= 1 } else { self.is_suspect(&s, start, end, sides) };
                     if !wanted {
                         continue;
                     }
-                    let buffer = span_ids(start, end);
+                    let buffer = ids_on_stack(start, end);
                     let ids = &buffer[..end - start];
                     // Most runs of words are no phrase of the lexicon; the
                     // table's filter says so without a lookup.
@@ -555,8 +557,7 @@ impl<'a> Detector<'a> {
                     }
                 }
             }
-            let sides = |&(a, b): &(usize, usize)| left_unseen[a] as usize + right_unseen[b - 1] as usize;
-            spans.extend(possible.iter().filter(|sp| self.is_suspect(&s, sp.0, sp.1, sides(sp))));
+            spans.extend(possible.iter().filter(|&&(a, b)| self.is_suspect(&s, a, b, sides_of(a, b))));
             // Swaps come in runs ("counterfeit consciousness"): the pair
             // between two swapped words is unseen, so a phrase whose one
             // unseen edge it shares with a suspect is a suspect too.
