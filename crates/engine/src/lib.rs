@@ -167,8 +167,8 @@ pub struct Config {
     /// fluent inside and at one edge, so one unseen edge can be all the
     /// evidence there is. Held out on the development split, 1 (with
     /// `one_side_phrase_candidates` 16 and `one_side_phrase_rarity` -2.5)
-    /// finds a fifth more swaps than 2 in every profile at the same rate of
-    /// false alarms.
+    /// finds a fifth more swaps than 2 at the same rate of false alarms (an
+    /// eighth more with `--thorough`, a quarter more with `--profile web`).
     pub phrase_sides: usize,
     /// Also suspect a phrase with one unseen edge when it shares that edge
     /// with a suspect (a run of swaps). Off by default: on the development
