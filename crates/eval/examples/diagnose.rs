@@ -21,7 +21,6 @@ fn main() -> anyhow::Result<()> {
     // margin, and by a factor of ten).
     let (mut prefers, mut prefers10, mut ceiling_default, mut ceiling_thorough) = (0, 0, 0, 0);
     let mut examples = Vec::new();
-    let mut engine_covered = 0usize;
     // Swaps the lexicon misses, by how often the spinner made them.
     let mut uncovered: std::collections::HashMap<(String, String), usize> = Default::default();
     for s in &spun {
@@ -32,17 +31,6 @@ fn main() -> anyhow::Result<()> {
             let swr: Vec<&str> = sw.iter().map(|s| s.as_str()).collect();
             if sw.len() == 1 { single += 1; }
             let cands = lex.originals(&swr);
-            // As the engine keeps them: known to the LM, the likeliest 64
-            // by channel times prior, from the lexicon's first `cut`.
-            let cut: usize = std::env::var("CUT").ok().and_then(|v| v.parse().ok()).unwrap_or(200);
-            let mut engine_list: Vec<(f32, String)> = lex.originals_up_to(&swr, cut).into_iter().filter_map(|c| {
-                let ids: Option<Vec<u32>> = c.original.split(' ').map(|w| lm.word_id(w)).collect();
-                ids.map(|ids| (c.channel_log10 + lm.score_sequence(&[], &ids), c.original))
-            }).collect();
-            engine_list.sort_by(|a, b| b.0.total_cmp(&a.0));
-            engine_list.truncate(64);
-            let want = ow.split_whitespace().collect::<Vec<_>>().join(" ");
-            if engine_list.iter().any(|(_, o)| *o == want) { engine_covered += 1; }
             let hit = cands.iter().position(|c| c.original == ow.split_whitespace().collect::<Vec<_>>().join(" "));
             if hit.is_some() { covered += 1; if sw.len()==1 {covered_single+=1;} } else { *uncovered.entry((sw.join(" "), ow.clone())).or_default() += 1; }
             if sw.iter().all(|w| lm.word_id(w).is_some()) { in_vocab += 1; }
@@ -72,7 +60,6 @@ fn main() -> anyhow::Result<()> {
     println!("original among lexicon candidates: {covered} ({:.3}); single-word covered {covered_single}", covered as f64 / total as f64);
     println!("left unseen {left_unseen}, right unseen {right_unseen}, both {both_unseen}, either {either}");
     let share = |n: usize| n as f64 / total as f64;
-    println!("among the engine's 64: {engine_covered} ({:.3})", share(engine_covered));
     println!("LM prefers the original in its window: {prefers} ({:.3}); by 10x or more: {prefers10} ({:.3})", share(prefers), share(prefers10));
     println!("covered, a suspect and preferred: both edges unseen (default) {ceiling_default} ({:.3}); either edge (thorough) {ceiling_thorough} ({:.3})", share(ceiling_default), share(ceiling_thorough));
     if std::env::args().any(|a| a == "--uncovered") {

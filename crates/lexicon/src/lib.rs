@@ -257,11 +257,6 @@ impl Lexicon {
 
     /// Candidate originals for a spun phrase, best channel first.
     pub fn originals(&self, spun_words: &[&str]) -> Vec<Candidate> {
-        self.originals_up_to(spun_words, MAX_CANDIDATES)
-    }
-
-    /// Like [`Lexicon::originals`], keeping up to `limit` of them.
-    pub fn originals_up_to(&self, spun_words: &[&str], limit: usize) -> Vec<Candidate> {
         if spun_words.is_empty() || spun_words.len() > MAX_WORDS {
             return Vec::new();
         }
@@ -304,7 +299,7 @@ impl Lexicon {
         entries.sort_by(|a, b| b.0.total_cmp(&a.0));
         let mut best: HashMap<String, Candidate> = HashMap::new();
         for (i, &(channel, p, form)) in entries.iter().enumerate() {
-            if best.len() >= limit && i > 0 && entries[i - 1].0 > channel {
+            if best.len() >= MAX_CANDIDATES && i > 0 && entries[i - 1].0 > channel {
                 break;
             }
             let o = self.phrase(p.original);
@@ -324,7 +319,7 @@ impl Lexicon {
         }
         let mut out: Vec<Candidate> = best.into_values().collect();
         out.sort_by(|a, b| b.channel_log10.total_cmp(&a.channel_log10).then_with(|| a.original.cmp(&b.original)));
-        out.truncate(limit);
+        out.truncate(MAX_CANDIDATES);
         out
     }
 }
