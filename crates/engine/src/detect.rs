@@ -510,7 +510,6 @@ impl<'a> Detector<'a> {
             let edges: Vec<bool> = (0..=n).map(|k| if k < n { self.unseen_edge(&s, k, true) } else { self.unseen_edge(&s, n - 1, false) }).collect();
             let (left_unseen, right_unseen) = (&edges[..n], &edges[1..]);
             // Spans of up to `maxw` adjacent replaceable units with candidates.
-            let mut possible: Vec<(usize, usize)> = Vec::new();
             let sides_of = |start: usize, end: usize| left_unseen[start] as usize + right_unseen[end - 1] as usize;
             // A span's ids on the stack: most spans go no further than the
             // filter.
@@ -521,20 +520,9 @@ impl<'a> Detector<'a> {
                 }
                 buffer
             };
-            let phrase_at = |start: usize, end: usize| {
-                s.units[start..end].iter().all(|u| u.replaceable) && s.units[start..end].windows(2).all(|w| w[1].token == w[0].token + 1)
-            };
-            if let (Some(table), false) = (self.table, self.config.neighbours) {
-                // The filter lookups below miss the processor's cache;
-                // started together, they overlap.
-                for start in 0..n {
-                    for end in (start + 2)..=(start + maxw).min(n) {
-                        if phrase_at(start, end) && self.is_suspect(&s, start, end, sides_of(start, end)) {
-                            table.prefetch_phrase(&ids_on_stack(start, end)[..end - start]);
-                        }
-                    }
-                }
-            }
+            // The spans the suspect rule wants. Their filter lookups miss
+            // the processor's cache; started here together, they overlap.
+            let mut wanted: Vec<(usize, usize)> = Vec::new();
             for start in 0..n {
                 for end in (start + 1)..=(start + maxw).min(n) {
                     if !s.units[end - 1].replaceable
@@ -543,20 +531,26 @@ impl<'a> Detector<'a> {
                         break;
                     }
                     let sides = sides_of(start, end);
-                    let wanted = if self.config.neighbours { sides >= 1 } else { self.is_suspect(&s, start, end, sides) };
-                    if !wanted {
-                        continue;
-                    }
-                    let buffer = ids_on_stack(start, end);
-                    let ids = &buffer[..end - start];
-                    // Most runs of words are no phrase of the lexicon; the
-                    // table's filter says so without a lookup.
-                    let may = end == start + 1 || self.table.is_none_or(|t| t.may_be_phrase(ids));
-                    if may && !self.candidates(ids).is_empty() {
-                        possible.push((start, end));
+                    let suspect = if self.config.neighbours { sides >= 1 } else { self.is_suspect(&s, start, end, sides) };
+                    if suspect {
+                        if let (Some(table), true) = (self.table, end > start + 1) {
+                            table.prefetch_phrase(&ids_on_stack(start, end)[..end - start]);
+                        }
+                        wanted.push((start, end));
                     }
                 }
             }
+            // Of these, those with candidates. Most runs of words are no
+            // phrase of the lexicon; the table's filter says so without a
+            // lookup.
+            let possible: Vec<(usize, usize)> = wanted
+                .into_iter()
+                .filter(|&(start, end)| {
+                    let buffer = ids_on_stack(start, end);
+                    let ids = &buffer[..end - start];
+                    (end == start + 1 || self.table.is_none_or(|t| t.may_be_phrase(ids))) && !self.candidates(ids).is_empty()
+                })
+                .collect();
             spans.extend(possible.iter().filter(|&&(a, b)| self.is_suspect(&s, a, b, sides_of(a, b))));
             // Swaps come in runs ("counterfeit consciousness"): the pair
             // between two swapped words is unseen, so a phrase whose one
