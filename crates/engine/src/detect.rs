@@ -51,6 +51,55 @@ struct Sentence {
     ids: Vec<u32>,
 }
 
+/// How often each pair of adjacent words occurs in the whole text, as
+/// written (pairs with a word the language model does not know are left
+/// out). A spinner swaps a word in one place and leaves it in others ("the
+/// State Highway Department" ... "Kingdom Highway Department"), so a
+/// restoration whose pair with a neighbour the author wrote elsewhere in
+/// the text is likelier right, and a written pair found elsewhere too is
+/// likelier the author's. Only a pair the language model expects less
+/// than [`PairCounts::SURPRISING`] times in a text of this length counts:
+/// "in the" recurs in any text and says nothing.
+struct PairCounts {
+    counts: HashMap<u64, u32, rustc_hash::FxBuildHasher>,
+    /// log10 of the words in the text.
+    log10_words: f32,
+}
+
+impl PairCounts {
+    const SURPRISING: f32 = 0.5;
+
+    fn new(sentences: &[Sentence]) -> PairCounts {
+        let mut counts: HashMap<u64, u32, rustc_hash::FxBuildHasher> = HashMap::default();
+        let mut words = 0;
+        for s in sentences {
+            words += s.ids.len();
+            for pair in s.ids.windows(2) {
+                if pair[0] != OOV && pair[1] != OOV {
+                    *counts.entry(Self::key(pair[0], pair[1])).or_default() += 1;
+                }
+            }
+        }
+        PairCounts { counts, log10_words: (words.max(1) as f32).log10() }
+    }
+
+    fn key(a: u32, b: u32) -> u64 {
+        (a as u64) << 32 | b as u64
+    }
+
+    /// Occurrences of the pair `a b` in the text, if more than `here` of
+    /// them and the language model expects it seldom in a text this long.
+    fn echoed(&self, lm: &LanguageModel, a: Option<u32>, b: u32, here: u32) -> bool {
+        let Some(a) = a.filter(|&a| a != OOV && b != OOV) else { return false };
+        if self.counts.get(&Self::key(a, b)).copied().unwrap_or(0) <= here {
+            return false;
+        }
+        let mut ctx = lm.context(OOV, a);
+        let expected = self.log10_words + lm.unigram_log10(a) + lm.advance(&mut ctx, b);
+        expected < Self::SURPRISING.log10()
+    }
+}
+
 /// Up to two words after a span, then </s> (see `Detector::tail`); kept
 /// on the stack, as it is taken for every span scored.
 struct Tail {
@@ -322,6 +371,19 @@ impl<'a> Detector<'a> {
         self.pair_unseen(before, Some(first)) as usize + self.pair_unseen(Some(last), after) as usize
     }
 
+    /// How many of the two edges of units `start..end`, with `ids` in their
+    /// place, form a pair the text holds elsewhere (`pairs`, less the
+    /// occurrence the written phrase `present` makes here).
+    fn echoes(&self, s: &Sentence, start: usize, end: usize, ids: &[u32], present: &[u32], pairs: &PairCounts) -> u8 {
+        let last_unit = &s.units[end - 1];
+        let before = s.units[start].first.checked_sub(1).map(|i| s.ids[i]);
+        let after = s.ids.get(last_unit.first + last_unit.len).copied();
+        let (first, last) = (ids[0], *ids.last().unwrap());
+        let left = pairs.echoed(self.lm, before, first, (first == present[0]) as u32);
+        let right = after.is_some_and(|after| pairs.echoed(self.lm, Some(last), after, (last == *present.last().unwrap()) as u32));
+        left as u8 + right as u8
+    }
+
     fn pair_unseen(&self, a: Option<u32>, b: Option<u32>) -> bool {
         match (a, b) {
             (Some(a), Some(b)) if a != OOV && b != OOV => !self.lm.has_bigram(a, b),
@@ -493,8 +555,9 @@ impl<'a> Detector<'a> {
     pub fn detect(&self, text: &str, tokens: &[Token], sentences: &[std::ops::Range<usize>]) -> Vec<(Finding, Evidence)> {
         let mut findings = Vec::new();
         let maxw = self.lexicon.max_phrase_words().clamp(1, 4);
-        for range in sentences {
-            let s = self.build_sentence(text, tokens, range.clone());
+        let built: Vec<Sentence> = sentences.iter().map(|range| self.build_sentence(text, tokens, range.clone())).collect();
+        let pairs = PairCounts::new(&built);
+        for s in &built {
             if s.units.is_empty() {
                 continue;
             }
@@ -614,6 +677,8 @@ impl<'a> Detector<'a> {
                         capitalized: written.chars().next().is_some_and(char::is_uppercase),
                         candidates: o.candidates,
                         article_mismatch: article_mismatch(text, tokens, s.units[o.start].token),
+                        present_echo: self.echoes(s, o.start, o.end, &present, &present, &pairs),
+                        restored_echo: self.echoes(s, o.start, o.end, &o.ids, &present, &pairs),
                     };
                     let confidence = evidence.confidence(&self.config.confidence_model);
                     let finding = Finding {

@@ -109,13 +109,13 @@ impl Profile {
     /// spun are that much likelier right than the trees say (maximum
     /// likelihood; `fit_confidence` prints it). The general trees,
     /// which learn from tortured phrases too, are overconfident there
-    /// instead (-0.50, -0.20); lowering them would lose swaps, so they
+    /// instead (-0.45, -0.17); lowering them would lose swaps, so they
     /// keep their confidences.
     pub fn spun_shift(self, thorough: bool) -> f64 {
         match (self, thorough) {
             (Profile::General, _) => 0.0,
-            (Profile::Web, false) => 0.391,
-            (Profile::Web, true) => 0.411,
+            (Profile::Web, false) => 0.376,
+            (Profile::Web, true) => 0.418,
         }
     }
 
@@ -124,10 +124,10 @@ impl Profile {
     /// sentence at a time, stays at or under 0.9 findings per 1,000 words.
     pub fn shipped(self, thorough: bool) -> (Arc<ConfidenceModel>, f64) {
         match (self, thorough) {
-            (Profile::General, false) => (ConfidenceModel::default_model(), 0.705),
-            (Profile::General, true) => (ConfidenceModel::thorough_model(), 0.725),
-            (Profile::Web, false) => (ConfidenceModel::web_model(false), 0.562),
-            (Profile::Web, true) => (ConfidenceModel::web_model(true), 0.643),
+            (Profile::General, false) => (ConfidenceModel::default_model(), 0.703),
+            (Profile::General, true) => (ConfidenceModel::thorough_model(), 0.727),
+            (Profile::Web, false) => (ConfidenceModel::web_model(false), 0.589),
+            (Profile::Web, true) => (ConfidenceModel::web_model(true), 0.659),
         }
     }
 }
@@ -350,8 +350,8 @@ impl Config {
             }
             "confidence_model" => {
                 let model = ConfidenceModel::open(std::path::Path::new(value))?;
-                if model.features != Evidence::FEATURES {
-                    return Err(format!("{value}: the model has {} features, the engine {}", model.features, Evidence::FEATURES));
+                if model.features > Evidence::FEATURES {
+                    return Err(format!("{value}: the model reads {} features, the engine has {}", model.features, Evidence::FEATURES));
                 }
                 self.confidence_model = Arc::new(model)
             }
@@ -362,6 +362,7 @@ impl Config {
             }
             "doc_threshold" => self.doc_threshold = f()?,
             "spun_shift" => self.spun_shift = f()?,
+
             "escalate_at" => self.escalate_at = f()?,
             "doc_clean_rate" => self.doc_clean_rate = f()?,
             "beam" => self.beam = f()? as usize,
@@ -432,10 +433,27 @@ pub struct Evidence {
     /// The phrase follows "a"/"an" that does not suit it.
     #[serde(default)]
     pub article_mismatch: bool,
+    /// Edges (0..2) at which the written phrase forms a pair the text holds
+    /// elsewhere too.
+    #[serde(default)]
+    pub present_echo: u8,
+    /// Edges (0..2) at which the suggestion in the written phrase's place
+    /// forms a pair the text holds elsewhere: a spinner leaves the original
+    /// standing in other places.
+    #[serde(default)]
+    pub restored_echo: u8,
 }
 
 impl Evidence {
-    pub const FEATURES: usize = 18;
+    pub const FEATURES: usize = 21;
+    /// The first features, read from the sentence alone. The trees that
+    /// read the rest (the echoes) are gated by [`Evidence::ECHO_GATE`]:
+    /// they add nothing to a restoration without an echo, so a text of a
+    /// sentence, where nothing echoes, is judged by the sentence's features
+    /// alone (see `unspin_eval::boost::fit_gated`).
+    pub const SENTENCE_FEATURES: usize = 18;
+    /// The feature that is positive when either echo is.
+    pub const ECHO_GATE: usize = 20;
 
     /// The confidence model's inputs: a constant 1 (a bias for linear models), then the evidence.
     pub fn features(&self) -> [f32; Evidence::FEATURES] {
@@ -458,6 +476,9 @@ impl Evidence {
             self.capitalized as u8 as f32,
             self.candidates as f32,
             self.article_mismatch as u8 as f32,
+            self.present_echo as f32,
+            self.restored_echo as f32,
+            (self.present_echo + self.restored_echo) as f32,
         ]
     }
 

@@ -18,8 +18,8 @@ fn main() -> anyhow::Result<()> {
         for e in engine.explain(&line) {
             let (f, v) = (&e.finding, &e.evidence);
             println!(
-                "  {:?} -> {:?}  confidence {:.3}  lm_gain {:.2} channel {:.2} unseen {}/{} fit {:.2}/{:.2} beaten_by {:.2}",
-                f.text, f.suggestion, f.confidence, v.lm_gain, v.channel, v.present_unseen, v.restored_unseen, v.present_fit, v.restored_fit, v.beaten_by
+                "  {:?} -> {:?}  confidence {:.3}  lm_gain {:.2} channel {:.2} unseen {}/{} fit {:.2}/{:.2} beaten_by {:.2} echo {}/{}",
+                f.text, f.suggestion, f.confidence, v.lm_gain, v.channel, v.present_unseen, v.restored_unseen, v.present_fit, v.restored_fit, v.beaten_by, v.present_echo, v.restored_echo
             );
         }
     }

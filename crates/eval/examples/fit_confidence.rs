@@ -38,8 +38,8 @@
 use std::path::Path;
 
 use rayon::prelude::*;
-use unspin_engine::{Config, Engine, Model, Profile};
-use unspin_eval::boost::{fit, Params, Row};
+use unspin_engine::{Config, Engine, Evidence, Model, Profile};
+use unspin_eval::boost::{fit, fit_gated, Params, Row};
 use unspin_eval::brown::{load_brown, select, Split};
 use unspin_eval::spinner::Spinner;
 
@@ -206,7 +206,9 @@ fn main() -> anyhow::Result<()> {
             let linear: Vec<([f32; N], bool)> = train
                 .iter()
                 .flat_map(|r| {
-                    let x: [f32; N] = r.0.as_slice().try_into().expect("evidence features");
+                    // Features the profile's trees do not read stay 0.
+                    let mut x = [0f32; N];
+                    x[..r.0.len()].copy_from_slice(&r.0);
                     std::iter::repeat_n((x, r.1), r.2.round().max(1.0) as usize)
                 })
                 .collect();
@@ -219,7 +221,15 @@ fn main() -> anyhow::Result<()> {
             }
             continue;
         }
-        let model = fit(&train, &params);
+        // The trees over the sentence's features, then the gated ones over
+        // the echoes (`boost::fit_gated`; $UNSPIN_ECHO_TREES of them,
+        // default 25; 0 leaves them out).
+        let sentence_only: Vec<Row> = train.iter().map(|r| (r.0[..Evidence::SENTENCE_FEATURES].to_vec(), r.1, r.2)).collect();
+        let mut model = fit(&sentence_only, &params);
+        let echo_trees: usize = std::env::var("UNSPIN_ECHO_TREES").ok().and_then(|v| v.parse().ok()).unwrap_or(25);
+        if echo_trees > 0 {
+            model = fit_gated(&train, &Params { iterations: echo_trees, ..params.clone() }, &model, Evidence::ECHO_GATE);
+        }
         for (i, r) in rows.iter().enumerate() {
             if fold(r) == f {
                 held_out[i] = model.probability(&r.features);

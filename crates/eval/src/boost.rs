@@ -119,6 +119,40 @@ fn best_split(hist: &[Vec<(f64, f64, usize)>], p: &Params, bounds: (f64, f64)) -
 
 /// Fits the model; `rows` must not be empty.
 pub fn fit(rows: &[Row], p: &Params) -> ConfidenceModel {
+    fit_from(rows, p, None)
+}
+
+/// `start`'s trees, then more trees that change the log-odds only of rows
+/// whose feature `gate` is positive: each new tree's root sends the others
+/// to a leaf of 0. Fitted by boosting on from `start`'s log-odds over
+/// those rows alone, so evidence that only some texts can show (a pair
+/// the text holds elsewhere, which no one-sentence text has) refines their
+/// confidence without moving anyone else's.
+pub fn fit_gated(rows: &[Row], p: &Params, start: &ConfidenceModel, gate: usize) -> ConfidenceModel {
+    let features = rows[0].0.len();
+    assert!(gate < features && start.features <= features);
+    let gated: Vec<Row> = rows.iter().filter(|r| r.0[gate] > 0.5).cloned().collect();
+    let mut trees = start.trees.clone();
+    if !gated.is_empty() {
+        let offsets: Vec<f64> = gated.iter().map(|r| start.log_odds(&r.0) as f64).collect();
+        let grown = fit_from(&gated, p, Some(&offsets));
+        trees.extend(grown.trees.into_iter().map(|t| {
+            // Root: gate <= 0.5 goes to node 1, a leaf of 0; else to node 2,
+            // the grown tree, its node numbers moved by two.
+            let mut nodes = vec![Node::Split { feature: gate, threshold: 0.5, left: 1, right: 2 }, Node::Leaf(0.0)];
+            nodes.extend(t.nodes.into_iter().map(|n| match n {
+                Node::Split { feature, threshold, left, right } => Node::Split { feature, threshold, left: left + 2, right: right + 2 },
+                leaf => leaf,
+            }));
+            Tree { nodes }
+        }));
+    }
+    ConfidenceModel::new(features, start.base, trees)
+}
+
+/// Boosting from a constant (the weighted share of positive rows) or, with
+/// `offsets`, from each row's given log-odds (the model's base is then 0).
+fn fit_from(rows: &[Row], p: &Params, offsets: Option<&[f64]>) -> ConfidenceModel {
     let n = rows.len();
     let features = rows[0].0.len();
     let all_cuts: Vec<Vec<f32>> = (0..features)
@@ -133,8 +167,11 @@ pub fn fit(rows: &[Row], p: &Params) -> ConfidenceModel {
     let nbins: Vec<usize> = all_cuts.iter().map(|c| c.len() + 1).collect();
     let (wsum, wpos) = rows.iter().fold((0.0, 0.0), |a, r| (a.0 + r.2, a.1 + if r.1 { r.2 } else { 0.0 }));
     let prior = (wpos / wsum).clamp(1e-6, 1.0 - 1e-6);
-    let base = (prior / (1.0 - prior)).ln();
-    let mut logit = vec![base; n];
+    let base = if offsets.is_some() { 0.0 } else { (prior / (1.0 - prior)).ln() };
+    let mut logit = match offsets {
+        Some(o) => o.to_vec(),
+        None => vec![base; n],
+    };
     let (mut g, mut h) = (vec![0.0; n], vec![0.0; n]);
     let mut trees = Vec::with_capacity(p.iterations);
     for _ in 0..p.iterations {
@@ -273,6 +310,32 @@ mod tests {
         // Unconstrained, the dip shows.
         let free = fit(&rows, &Params { increasing: Vec::new(), ..p });
         assert!(free.log_odds(&[1.0, 0.5, 0.5]) < free.log_odds(&[1.0, 0.35, 0.5]));
+    }
+
+    #[test]
+    fn gated_trees_leave_rows_outside_the_gate_alone() {
+        // Feature 0 carries the signal everywhere; feature 2 (the gate) marks
+        // the rows where feature 1 also tells the label.
+        let mut rows: Vec<Row> = Vec::new();
+        for i in 0..4000 {
+            let a = (i % 10) as f32;
+            let gated = i % 3 == 0;
+            let b = ((i / 10) % 2) as f32;
+            let label = if gated { b > 0.5 } else { a >= 5.0 };
+            rows.push((vec![a, if gated { b } else { 0.0 }, gated as u8 as f32], label, 1.0));
+        }
+        let p = Params { iterations: 20, min_leaf: 20, ..Params::default() };
+        let start = fit(&rows.iter().map(|r| (r.0[..1].to_vec(), r.1, r.2)).collect::<Vec<_>>(), &p);
+        let gated = fit_gated(&rows, &p, &start, 2);
+        assert_eq!(gated.features, 3);
+        assert!(gated.trees.len() > start.trees.len());
+        for x in [[0.0, 0.0, 0.0], [7.0, 0.0, 0.0], [9.0, 1.0, 0.0]] {
+            assert_eq!(gated.log_odds(&x), start.log_odds(&x), "{x:?}");
+        }
+        // Within the gate, feature 1 now decides.
+        assert!(gated.log_odds(&[9.0, 0.0, 1.0]) < 0.0 && gated.log_odds(&[0.0, 1.0, 1.0]) > 0.0);
+        let text = gated.to_text();
+        assert_eq!(ConfidenceModel::parse(&text).unwrap(), gated);
     }
 
     #[test]
