@@ -72,7 +72,7 @@ pub(crate) struct EngineArgs {
     #[arg(long, value_name = "FILE")]
     pub fingerprints: Option<PathBuf>,
     /// Minimum confidence (0..1) of a reported finding (default: the
-    /// profile's, 0.705 general, 0.562 web; with --thorough 0.725, 0.643).
+    /// profile's, 0.703 general, 0.589 web; with --thorough 0.727, 0.659).
     #[arg(long, value_name = "X")]
     pub threshold: Option<f64>,
     /// What to look for: "general" (spun prose and tortured phrases) or
