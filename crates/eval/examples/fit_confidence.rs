@@ -10,7 +10,11 @@
 //! prints, per threshold, the held-out false alarms per 1,000 clean words
 //! (overall and in the worst genre) and the swaps and tortured phrases
 //! found; the default threshold is the lowest at which no genre shows more
-//! than 0.9 (the last line before the model is written). The clean
+//! than 0.9 (the last line before the model is written). Each fold model
+//! is trees over the sentence's features (`Evidence::SENTENCE_FEATURES`)
+//! and then 25 trees over all features, boosted on from the first over the
+//! restorations with an echo only (`boost::fit_gated`; `UNSPIN_ECHO_TREES=n`,
+//! 0 for none). The clean
 //! documents are also checked a sentence at a time, each sentence a text of
 //! its own (as `--lines` sees them): those rows are only judged, by the
 //! fold model of their document, and count as groups of their own in the
