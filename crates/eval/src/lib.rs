@@ -143,7 +143,17 @@ pub fn run(cfg: &EvalConfig, plain: &dyn Detector, with_fingerprints: Option<&dy
     let brown = ctx.load("Brown corpus (clean English)", &cfg.brown_dir, load_brown);
 
     let statistical: Vec<(&str, &dyn Detector)> = [(PLAIN, plain)].into_iter().chain(others.iter().copied()).collect();
-    ctx.tortured(&statistical, with_fingerprints, &july, &november);
+    // The science documents of each split, for tortured phrases inside a
+    // document.
+    let science: Option<[Vec<&str>; 2]> = brown.as_ref().ok().map(|all| {
+        Split::BOTH.map(|split| {
+            let picked = brown::select(all, split, cfg.docs_per_genre());
+            let texts: Vec<&str> =
+                all.iter().filter(|d| d.genre == Genre::Science && picked.iter().any(|p| p.id == d.id)).map(|d| d.text.as_str()).collect();
+            texts
+        })
+    });
+    ctx.tortured(&statistical, with_fingerprints, &july, &november, science.as_ref());
 
     let docs: Option<Vec<BrownDoc>> = brown.as_ref().ok().map(|all| {
         let mut docs = brown::select(all, Split::Dev, cfg.docs_per_genre());
@@ -203,7 +213,8 @@ pub fn run(cfg: &EvalConfig, plain: &dyn Detector, with_fingerprints: Option<&dy
 
     ctx.notes.push(
         "Anchor: Martel, Lentschat & Labbé (2024) find unlisted tortured phrases with recall 0.87 at precision 0.61. \
-         The tortured-phrase precision here is measured within neutral carrier sentences, not over whole papers."
+         The tortured-phrase precision here is measured within neutral carrier sentences and clean Brown science \
+         documents, not over whole papers."
             .into(),
     );
     if others.iter().any(|&(name, _)| name == THOROUGH) {
@@ -286,6 +297,7 @@ impl Run<'_> {
         fingerprints: Option<&dyn Detector>,
         july: &Result<Vec<TorturedPhrase>, String>,
         november: &Result<Vec<TorturedPhrase>, String>,
+        science: Option<&[Vec<&str>; 2]>,
     ) {
         let (july, november) = match (july, november) {
             (Ok(j), Ok(n)) => (j, n),
@@ -338,9 +350,12 @@ impl Run<'_> {
             statistical.iter().map(|&(name, d)| (name, Some(d))).chain([(FINGERPRINTS, fingerprints)]).collect();
         for (name, halves) in [("unlisted", &unlisted_halves), ("listed July sample", &listed_halves)] {
             for &(det_name, det) in &detectors {
-                for (setting, templates) in [("alone", None), ("in carriers", Some(templates.as_slice()))] {
+                // "in documents": each phrase in its first carrier sentence,
+                // after a clean science document of its split.
+                for (setting, templates) in [("alone", None), ("in carriers", Some(templates.as_slice())), ("in documents", Some(&templates[..templates.len().min(1)]))] {
                     let dataset = format!("{name}, {setting}");
                     for (split, phrases) in halves.iter() {
+                        let documents: Option<&[&str]> = science.map(|s| s[Split::BOTH.iter().position(|x| x == split).unwrap_or(0)].as_slice());
                         let Some(det) = det else {
                             self.rows.push(Row::skipped(
                                 Section::Tortured,
@@ -351,7 +366,14 @@ impl Run<'_> {
                             ));
                             continue;
                         };
-                        let instances = measure::phrase_instances(phrases, templates);
+                        if setting == "in documents" && documents.is_none_or(|d| d.is_empty()) {
+                            self.rows.push(Row::skipped(Section::Tortured, dataset.clone(), det_name, split.name(), "no Brown science documents"));
+                            continue;
+                        }
+                        let mut instances = measure::phrase_instances(phrases, templates);
+                        if setting == "in documents" {
+                            instances = measure::in_documents(&instances, documents.unwrap_or_default());
+                        }
                         let s = measure::score_phrases(det, &instances);
                         self.rows.push(
                             Row::new(Section::Tortured, dataset.clone(), det_name, split.name(), s.instances, "texts")

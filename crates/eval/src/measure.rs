@@ -46,6 +46,24 @@ pub fn phrase_instances(phrases: &[TorturedPhrase], templates: Option<&[&str]>) 
     out
 }
 
+/// Each instance after a whole document (`documents` in turn, a blank
+/// line between), as a tortured phrase sits in a manuscript: evidence from
+/// the rest of a long text, which a carrier sentence alone lacks, reaches
+/// it there.
+pub fn in_documents(instances: &[PhraseInstance], documents: &[&str]) -> Vec<PhraseInstance> {
+    if documents.is_empty() {
+        return Vec::new();
+    }
+    instances
+        .iter()
+        .enumerate()
+        .map(|(k, i)| {
+            let prefix = format!("{}\n\n", documents[k % documents.len()]);
+            PhraseInstance { text: format!("{prefix}{}", i.text), start: prefix.len() + i.start, end: prefix.len() + i.end, variants: i.variants.clone() }
+        })
+        .collect()
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PhraseScores {
     pub instances: u64,

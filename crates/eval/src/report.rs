@@ -34,8 +34,11 @@ impl Section {
     fn explanation(self) -> &'static str {
         match self {
             Section::Tortured => {
-                "Phrases in the PPS November 2025 export that are not in the July 2025 export, alone on a line and in each of \
-                 the neutral carrier sentences of crates/eval/data/carriers.txt; and, as a check on the fingerprint path, a \
+                "Phrases in the PPS November 2025 export that are not in the July 2025 export, alone on a line, in each of \
+                 the neutral carrier sentences of crates/eval/data/carriers.txt, and in the first carrier sentence after a \
+                 whole clean Brown science document of the same split (\"in documents\", as in a manuscript, where evidence \
+                 from the rest of the text reaches the phrase; its precision counts the findings in the document too); and, \
+                 as a check on the fingerprint path, a \
                  sample of listed July phrases. A fingerprint that requires other terms in the paper (`AND`) gets a \
                  \"Keywords:\" line naming them. recall: share of texts where a finding overlaps the phrase. exact: share whose \
                  restored text at the phrase is the expected original (ignoring case and spacing; bracketed context, an \

@@ -268,6 +268,19 @@ fn unlisted_phrases_and_their_scores() {
     assert_eq!((s.recall(), s.exact_rate(), s.precision()), (Some(0.0), Some(0.0), None));
     let s = score_phrases(&FlagAll, &instances);
     assert_eq!((s.recall(), s.exact_rate(), s.precision()), (Some(1.0), Some(0.0), Some(1.0)));
+
+    // Inside documents: each text after a document in turn, the phrase's
+    // span moved with it, and the oracle still restores every one.
+    let documents = ["A first document.\n\nIts second paragraph.", "Another one."];
+    let inside = measure::in_documents(&instances, &documents);
+    assert_eq!(inside.len(), instances.len());
+    for (k, (i, o)) in inside.iter().zip(&instances).enumerate() {
+        assert!(i.text.starts_with(documents[k % 2]) && i.text.ends_with(&o.text));
+        assert_eq!(&i.text[i.start..i.end], &o.text[o.start..o.end]);
+    }
+    let s = score_phrases(&oracle, &inside);
+    assert_eq!((s.recall(), s.exact_rate(), s.precision()), (Some(1.0), Some(1.0), Some(1.0)));
+    assert!(measure::in_documents(&instances, &[]).is_empty());
 }
 
 /// A Brown-format file of `sentences` made-up sentences.
@@ -361,7 +374,7 @@ fn full_run_with_an_oracle() {
         assert!(row.skipped.is_none(), "{row:?}");
     }
     let tortured: Vec<_> = r.rows_in(Section::Tortured).collect();
-    assert_eq!(tortured.len(), 2 * 3 * 2 * 2, "2 datasets x 3 detectors x 2 settings x 2 splits");
+    assert_eq!(tortured.len(), 2 * 3 * 3 * 2, "2 datasets x 3 detectors x 3 settings x 2 splits");
     for section in [Section::Tortured, Section::Spinning, Section::CleanText, Section::Verdicts, Section::Speed] {
         let count = |name: &str| r.rows_in(section).filter(|row| row.detector == name).count();
         assert!(count("plain") > 0 && count("thorough") == count("plain"), "{section:?}");
@@ -449,7 +462,7 @@ fn fingerprint_rows_are_skipped_without_a_fingerprint_detector() {
     cfg.rates = vec![0.2];
     let r = run(&cfg, &Identity, None, &[]);
     let fp: Vec<_> = r.rows_in(Section::Tortured).filter(|row| row.detector == "fingerprints").collect();
-    assert_eq!(fp.len(), 8);
+    assert_eq!(fp.len(), 12);
     assert!(fp.iter().all(|row| row.skipped.as_deref().is_some_and(|s| s.contains("no fingerprint detector"))));
     let plain: Vec<_> = r.rows_in(Section::Tortured).filter(|row| row.detector == "plain" && row.size > 0).collect();
     assert!(!plain.is_empty());
