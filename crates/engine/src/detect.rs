@@ -87,8 +87,9 @@ impl PairCounts {
         (a as u64) << 32 | b as u64
     }
 
-    /// Occurrences of the pair `a b` in the text, if more than `here` of
-    /// them and the language model expects it seldom in a text this long.
+    /// Whether the pair `a b` occurs in the text more than `here` times
+    /// (the occurrences at the place in question) and the language model
+    /// expects it seldom in a text this long.
     fn echoed(&self, lm: &LanguageModel, a: Option<u32>, b: u32, here: u32) -> bool {
         let Some(a) = a.filter(|&a| a != OOV && b != OOV) else { return false };
         if self.counts.get(&Self::key(a, b)).copied().unwrap_or(0) <= here {
@@ -98,6 +99,15 @@ impl PairCounts {
         let expected = self.log10_words + lm.unigram_log10(a) + lm.advance(&mut ctx, b);
         expected < Self::SURPRISING.log10()
     }
+}
+
+/// The words just before and just after units `start..end` of `s` (None
+/// at the sentence's edges).
+fn span_neighbours(s: &Sentence, start: usize, end: usize) -> (Option<u32>, Option<u32>) {
+    let last_unit = &s.units[end - 1];
+    let before = s.units[start].first.checked_sub(1).map(|i| s.ids[i]);
+    let after = s.ids.get(last_unit.first + last_unit.len).copied();
+    (before, after)
 }
 
 /// Up to two words after a span, then </s> (see `Detector::tail`); kept
@@ -365,9 +375,7 @@ impl<'a> Detector<'a> {
     /// only: a spun "joined together" is fluent inside and out of place
     /// around.
     fn unseen_edges(&self, s: &Sentence, start: usize, end: usize, first: u32, last: u32) -> usize {
-        let last_unit = &s.units[end - 1];
-        let before = s.units[start].first.checked_sub(1).map(|i| s.ids[i]);
-        let after = s.ids.get(last_unit.first + last_unit.len).copied();
+        let (before, after) = span_neighbours(s, start, end);
         self.pair_unseen(before, Some(first)) as usize + self.pair_unseen(Some(last), after) as usize
     }
 
@@ -375,9 +383,7 @@ impl<'a> Detector<'a> {
     /// place, form a pair the text holds elsewhere (`pairs`, less the
     /// occurrence the written phrase `present` makes here).
     fn echoes(&self, s: &Sentence, start: usize, end: usize, ids: &[u32], present: &[u32], pairs: &PairCounts) -> u8 {
-        let last_unit = &s.units[end - 1];
-        let before = s.units[start].first.checked_sub(1).map(|i| s.ids[i]);
-        let after = s.ids.get(last_unit.first + last_unit.len).copied();
+        let (before, after) = span_neighbours(s, start, end);
         let (first, last) = (ids[0], *ids.last().unwrap());
         let left = pairs.echoed(self.lm, before, first, (first == present[0]) as u32);
         let right = after.is_some_and(|after| pairs.echoed(self.lm, Some(last), after, (last == *present.last().unwrap()) as u32));
