@@ -156,18 +156,18 @@ fn main() -> anyhow::Result<()> {
     // instances; judged only). The carrier sentences alone cannot show
     // what evidence from the rest of a text does to a tortured phrase.
     let science: Vec<&str> = docs.iter().filter(|d| d.genre.name() == "science").map(|d| d.text.as_str()).collect();
-    let long_found: Vec<(usize, Vec<(Vec<f32>, bool)>)> = instances
+    let carriers: Vec<unspin_eval::measure::PhraseInstance> = instances.iter().step_by(per_phrase).cloned().collect();
+    let inside = unspin_eval::measure::in_documents(&carriers, &science);
+    let long_found: Vec<(usize, Vec<(Vec<f32>, bool)>)> = inside
         .par_iter()
+        .zip(&carriers)
         .enumerate()
-        .filter(|(k, _)| k % per_phrase == 0)
-        .map(|(k, i)| {
-            let prefix = format!("{}\n\n", science[(k / per_phrase) % science.len().max(1)]);
-            let text = format!("{prefix}{}", i.text);
-            let (start, end) = (prefix.len() + i.start, prefix.len() + i.end);
+        .map(|(j, (i, carrier))| {
             // Only the restorations in the carrier sentence: those of the
             // document before it are the clean rows' own.
-            let carrier = prefix.len();
-            (k, engine.explain(&text).iter().filter(|e| e.finding.start >= carrier).map(|e| (e.evidence.features().to_vec(), e.finding.start < end && start < e.finding.end)).collect())
+            let carrier_start = i.text.len() - carrier.text.len();
+            let found = engine.explain(&i.text).iter().filter(|e| e.finding.start >= carrier_start).map(|e| (e.evidence.features().to_vec(), e.finding.start < i.end && i.start < e.finding.end)).collect();
+            (j * per_phrase, found)
         })
         .collect();
     let long_instances = long_found.len();

@@ -47,13 +47,12 @@ fn main() -> anyhow::Result<()> {
             let hit = s.gold.iter().any(|g| e.finding.start < g.end && g.start < e.finding.end);
             echo[hit as usize][e.evidence.restored_echo as usize] += 1;
             pecho[hit as usize][e.evidence.present_echo as usize] += 1;
-            if !s.gold.iter().any(|g| e.finding.start < g.end && g.start < e.finding.end) {
+            if !hit {
                 for (i, &c) in cuts.iter().enumerate() { if e.finding.confidence >= c { wrong_place_at[i] += 1; } }
             }
         }
-        let text = d.text.clone();
-        clean_words += text.split_whitespace().count();
-        for e in engine.explain(&text) {
+        clean_words += d.text.split_whitespace().count();
+        for e in engine.explain(&d.text) {
             echo[2][e.evidence.restored_echo as usize] += 1;
             pecho[2][e.evidence.present_echo as usize] += 1;
             for (i, &c) in cuts.iter().enumerate() { if e.finding.confidence >= c { clean_at[i] += 1; } }

@@ -143,18 +143,6 @@ pub fn run(cfg: &EvalConfig, plain: &dyn Detector, with_fingerprints: Option<&dy
     let brown = ctx.load("Brown corpus (clean English)", &cfg.brown_dir, load_brown);
 
     let statistical: Vec<(&str, &dyn Detector)> = [(PLAIN, plain)].into_iter().chain(others.iter().copied()).collect();
-    // The science documents of each split, for tortured phrases inside a
-    // document.
-    let science: Option<[Vec<&str>; 2]> = brown.as_ref().ok().map(|all| {
-        Split::BOTH.map(|split| {
-            let picked = brown::select(all, split, cfg.docs_per_genre());
-            let texts: Vec<&str> =
-                all.iter().filter(|d| d.genre == Genre::Science && picked.iter().any(|p| p.id == d.id)).map(|d| d.text.as_str()).collect();
-            texts
-        })
-    });
-    ctx.tortured(&statistical, with_fingerprints, &july, &november, science.as_ref());
-
     let docs: Option<Vec<BrownDoc>> = brown.as_ref().ok().map(|all| {
         let mut docs = brown::select(all, Split::Dev, cfg.docs_per_genre());
         docs.extend(brown::select(all, Split::Test, cfg.docs_per_genre()));
@@ -173,6 +161,12 @@ pub fn run(cfg: &EvalConfig, plain: &dyn Detector, with_fingerprints: Option<&dy
         );
         docs
     });
+    // The science documents of each split, for tortured phrases inside a
+    // document.
+    let science: Option<[Vec<&str>; 2]> = docs.as_ref().map(|docs| {
+        Split::BOTH.map(|split| docs.iter().filter(|d| d.split == split && d.genre == Genre::Science).map(|d| d.text.as_str()).collect())
+    });
+    ctx.tortured(&statistical, with_fingerprints, &july, &november, science.as_ref());
     if let Ok(s) = &spinner {
         ctx.detail(2, format!("{} synonym groups", s.groups()));
     }
