@@ -1,6 +1,13 @@
 //! Where does recall go? For every gold swap of the dev split at 30%:
 //! is the original among the lexicon's candidates, is the span abnormal,
-//! does the LM prefer the original in context.
+//! does the LM prefer the original in context. The swaps the lexicon
+//! misses are sorted by shape (the original is a word of the spun phrase,
+//! "court docket" for "court"; the spun phrase is the original split,
+//! "with out"; a phrase for a word, "got here" for "came"; a word for a
+//! word; a phrase for a phrase, "used to be" for "was"; digits).
+//! `--uncovered` lists them, commonest first; with `--abnormal`, only those
+//! the LM dislikes by a factor of ten (the ones worth restoring).
+//! `--examples` prints a sample of swaps.
 use std::path::Path;
 use unspin_engine::Model;
 use unspin_eval::brown::{load_brown, select, Split};
@@ -19,6 +26,11 @@ fn main() -> anyhow::Result<()> {
     // The ceiling of the design: covered by the lexicon, a suspect, and the
     // language model prefers the original in its five-word window (by any
     // margin, and by a factor of ten).
+    let mut covered10 = 0;
+    // Uncovered swaps by shape, in the order of `SHAPES`.
+    const SHAPES: [&str; 6] = ["original inside the spun phrase", "original split", "phrase for a word", "word for a word", "phrase for phrase", "with digits"];
+    let mut shapes = [0usize; SHAPES.len()];
+    let abnormal_only = std::env::args().any(|a| a == "--abnormal");
     let (mut prefers, mut prefers10, mut ceiling_default, mut ceiling_thorough) = (0, 0, 0, 0);
     let mut examples = Vec::new();
     // Swaps the lexicon misses, by how often the spinner made them.
@@ -32,7 +44,28 @@ fn main() -> anyhow::Result<()> {
             if sw.len() == 1 { single += 1; }
             let cands = lex.originals(&swr);
             let hit = cands.iter().position(|c| c.original == ow.split_whitespace().collect::<Vec<_>>().join(" "));
-            if hit.is_some() { covered += 1; if sw.len()==1 {covered_single+=1;} } else { *uncovered.entry((sw.join(" "), ow.clone())).or_default() += 1; }
+            if hit.is_some() { covered += 1; if sw.len()==1 {covered_single+=1;} }
+            if hit.is_none() {
+                let o: Vec<&str> = ow.split_whitespace().collect();
+                // The original's words, in order, among the spun phrase's.
+                let inside = sw.len() > o.len() && {
+                    let mut it = sw.iter();
+                    o.iter().all(|w| it.any(|x| x == w))
+                };
+                let shape = if inside {
+                    0
+                } else if sw.len() > 1 && sw.concat() == o.concat() {
+                    1
+                } else if sw.len() > 1 && o.len() == 1 {
+                    2
+                } else if sw.len() == 1 {
+                    3
+                } else {
+                    4
+                };
+                shapes[shape] += 1;
+                shapes[5] += sw.iter().any(|w| w.chars().any(|c| c.is_ascii_digit())) as usize;
+            }
             if sw.iter().all(|w| lm.word_id(w).is_some()) { in_vocab += 1; }
             // neighbours
             let before = s.text[..g.start].split(|c: char| !c.is_alphanumeric() && c != '\'').filter(|w| !w.is_empty()).last().map(|w| w.to_lowercase());
@@ -48,6 +81,10 @@ fn main() -> anyhow::Result<()> {
             let gain = window(&g.original) - window(&g.spun);
             prefers += (gain > 0.0) as usize;
             prefers10 += (gain > 1.0) as usize;
+            if gain > 1.0 { covered10 += hit.is_some() as usize; }
+            if hit.is_none() && (gain > 1.0 || !abnormal_only) {
+                *uncovered.entry((sw.join(" "), ow.clone())).or_default() += 1;
+            }
             ceiling_default += (hit.is_some() && lu && ru && gain > 0.0) as usize;
             ceiling_thorough += (hit.is_some() && (lu || ru) && gain > 0.0) as usize;
             if lu { left_unseen += 1 } if ru { right_unseen += 1 } if lu && ru { both_unseen += 1 } if lu || ru { either += 1 }
@@ -61,6 +98,12 @@ fn main() -> anyhow::Result<()> {
     println!("left unseen {left_unseen}, right unseen {right_unseen}, both {both_unseen}, either {either}");
     let share = |n: usize| n as f64 / total as f64;
     println!("LM prefers the original in its window: {prefers} ({:.3}); by 10x or more: {prefers10} ({:.3})", share(prefers), share(prefers10));
+    println!("of those preferred by 10x, the lexicon holds the original for {covered10} ({:.3})", covered10 as f64 / prefers10.max(1) as f64);
+    let uncovered_total = total - covered;
+    println!("uncovered ({uncovered_total}), by shape:");
+    for (name, n) in SHAPES.iter().zip(shapes) {
+        println!("  {name}: {n} ({:.3} of uncovered)", n as f64 / uncovered_total.max(1) as f64);
+    }
     println!("covered, a suspect and preferred: both edges unseen (default) {ceiling_default} ({:.3}); either edge (thorough) {ceiling_thorough} ({:.3})", share(ceiling_default), share(ceiling_thorough));
     if std::env::args().any(|a| a == "--uncovered") {
         let mut v: Vec<_> = uncovered.into_iter().collect();
