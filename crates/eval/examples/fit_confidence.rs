@@ -35,6 +35,13 @@
 //! `UNSPIN_ESCALATE=1` also prints, for texts the held-out confidences call
 //! spun, the log-odds shift that makes their restorations' confidences
 //! honest (`Profile::spun_shift`) and what lower thresholds there would find.
+//! `UNSPIN_DOC_TREES=n` (an experiment; the model written is unchanged)
+//! also fits, per fold, n trees gated on texts of 300 words or more that
+//! read the text's confidence mass (the held-out confidences of 0.5 or more
+//! of its other restorations, per 1,000 words; with `UNSPIN_DOC_GATE=m`
+//! only texts whose mass reaches m), tortured phrases inside documents
+//! weighted `UNSPIN_LONG_WEIGHT` (default 1) in the fit, and prints what
+//! they find at one threshold and at one for short texts and one for long.
 //! `UNSPIN_FOLD_MODELS=DIR` also writes each fold model as DIR/fold{f}.trees
 //! (fold f holds out Brown document i of the development list when
 //! i % folds == f, and likewise tortured phrase i): for cross-fitting models that
@@ -354,6 +361,112 @@ fn main() -> anyhow::Result<()> {
         share(hits, gold),
         share(tortured, instances.len())
     );
+    // $UNSPIN_DOC_TREES=n (experiment): n more trees per fold, gated on
+    // texts of 300 words or more, that read the text's confidence mass (the
+    // held-out confidences of its other restorations of 0.5 or more, per
+    // 1,000 words). A tortured phrase inside a document is counted in the
+    // mass of the clean science document before it (`measure::in_documents`
+    // puts carrier k after science document k modulo their number) and of
+    // its own carrier sentence; its text is taken as that document's words
+    // and a carrier's 15.
+    if let Some(n) = std::env::var("UNSPIN_DOC_TREES").ok().and_then(|v| v.parse::<usize>().ok()) {
+        let science_idx: Vec<usize> = (0..docs.len()).filter(|&d| docs[d].genre.name() == "science").collect();
+        let key = |r: &Labelled| -> (Kind, usize, usize) {
+            match r.kind {
+                Kind::TorturedLong => (Kind::TorturedLong, r.instance, 0),
+                Kind::Tortured => (Kind::Tortured, r.instance, 0),
+                k => (k, r.group, r.unit),
+            }
+        };
+        let mut mass: std::collections::HashMap<(Kind, usize, usize), f64> = std::collections::HashMap::new();
+        for (r, &c) in rows.iter().zip(&held_out) {
+            if c >= 0.5 {
+                *mass.entry(key(r)).or_default() += c;
+            }
+        }
+        let gate_mass: f64 = std::env::var("UNSPIN_DOC_GATE").ok().and_then(|v| v.parse().ok()).unwrap_or(0.0);
+        let long_doc = |r: &Labelled| science_idx[(r.instance / per_phrase) % science_idx.len()];
+        let text_words = |r: &Labelled| -> usize {
+            match r.kind {
+                Kind::TorturedLong => words[long_doc(r)] + 15,
+                Kind::Tortured => 15,
+                k => unit_words.get(&(k, r.group, r.unit)).copied().unwrap_or(0),
+            }
+        };
+        let ext: Vec<Vec<f32>> = rows
+            .iter()
+            .zip(&held_out)
+            .map(|(r, &c)| {
+                let mut m = mass.get(&key(r)).copied().unwrap_or(0.0) - if c >= 0.5 { c } else { 0.0 };
+                if r.kind == Kind::TorturedLong {
+                    m += mass.get(&(Kind::Clean, long_doc(r), 0)).copied().unwrap_or(0.0);
+                }
+                let w = text_words(r);
+                let mut f = r.features.clone();
+                let per_k = m * 1000.0 / w.max(1) as f64;
+                f.push(per_k as f32);
+                f.push((w >= 300 && per_k >= gate_mass) as u8 as f32);
+                f
+            })
+            .collect();
+        let gate = ext[0].len() - 1;
+        let long_weight: f64 = std::env::var("UNSPIN_LONG_WEIGHT").ok().and_then(|v| v.parse().ok()).unwrap_or(1.0);
+        let mut held2 = held_out.clone();
+        for f in 0..folds {
+            let train: Vec<Row> = rows
+                .iter()
+                .zip(&ext)
+                .filter(|(r, _)| fold(r) != f && r.kind != Kind::CleanSentence && (r.kind != Kind::TorturedLong || long_weight > 0.0))
+                .map(|(r, x)| (x.clone(), r.right, if r.kind == Kind::TorturedLong { long_weight } else { weight(r) }))
+                .collect();
+            let m = fit_gated(&train, &Params { iterations: n, ..params.clone() }, &models[f], gate);
+            for (i, r) in rows.iter().enumerate() {
+                if fold(r) == f {
+                    held2[i] = m.probability(&ext[i]);
+                }
+            }
+        }
+        let rate = |conf: &[f64], t: f64, by_sentence: Option<bool>| {
+            groups
+                .iter()
+                .filter(|(name, _, _)| by_sentence.is_none_or(|b| name.ends_with("by sentence") == b))
+                .map(|(name, _, w)| {
+                    let kind = if name.ends_with("by sentence") { Kind::CleanSentence } else { Kind::Clean };
+                    let g = name.trim_end_matches(" by sentence");
+                    let n = rows.iter().zip(conf).filter(|(r, &c)| r.kind == kind && genre_of(r.group) == g && c >= t).count();
+                    per_k(n as f64, *w)
+                })
+                .fold(0.0, f64::max)
+        };
+        let judge = |name: &str, conf: &[f64], t_short: f64, t_long: f64| {
+            let t_of = |r: &Labelled| if text_words(r) >= 300 { t_long } else { t_short };
+            let above = |kind: Kind| rows.iter().zip(conf).filter(move |(r, &c)| r.kind == kind && c >= t_of(r)).map(|(r, _)| r);
+            let distinct = |kind: Kind| {
+                let mut v: Vec<usize> = above(kind).filter(|r| r.right).map(|r| r.instance).collect();
+                v.sort();
+                v.dedup();
+                v.len()
+            };
+            let hits = above(Kind::Spun).filter(|r| r.right).count();
+            let flagged = above(Kind::Spun).count();
+            let by_rate: Vec<String> = (0..3).map(|u| format!("{:.4}", share(above(Kind::Spun).filter(|r| r.right && r.unit == u).count(), gold_by_rate[u]))).collect();
+            println!(
+                "doc trees {name}: thresholds {t_short:.3}/{t_long:.3}: swaps {:.4} ({}) precision {:.3}, tortured {:.3}, in documents {:.3}",
+                share(hits, gold),
+                by_rate.join(" "),
+                share(hits, flagged),
+                share(distinct(Kind::Tortured), instances.len()),
+                share(distinct(Kind::TorturedLong), long_instances)
+            );
+        };
+        let lowest = |conf: &[f64], by: Option<bool>| (0..=1000).map(|k| k as f64 / 1000.0).find(|&t| rate(conf, t, by) <= 0.9).unwrap_or(1.0);
+        let t0 = lowest(&held_out, None);
+        judge("before, one threshold", &held_out, t0, t0);
+        judge("before, two thresholds", &held_out, lowest(&held_out, Some(true)), lowest(&held_out, Some(false)).max(0.0));
+        let t1 = lowest(&held2, None);
+        judge("after, one threshold", &held2, t1, t1);
+        judge("after, two thresholds", &held2, lowest(&held2, Some(true)), lowest(&held2, Some(false)));
+    }
     // $UNSPIN_ESCALATE=1: a text whose document score (from its findings
     // at the rule's threshold) reaches E is read again at a lower threshold
     // t2; what that does to clean prose (every genre, whole and by
