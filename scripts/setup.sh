@@ -12,4 +12,4 @@ if [ ! -f model/lm.unspin ] || [ ! -f model/lexicon.unspin ] || [ ! -f model/can
   || [ target/release/unspin -nt model/candidates.unspin ]; then
   target/release/unspin build-model --data .cache/data --out model
 fi
-target/release/unspin check --threshold 0.5 data/examples/spun-news.txt
+target/release/unspin check data/examples/spun-news.txt

@@ -72,11 +72,11 @@ pub(crate) struct EngineArgs {
     #[arg(long, value_name = "FILE")]
     pub fingerprints: Option<PathBuf>,
     /// Minimum confidence (0..1) of a reported finding (default: the
-    /// profile's, 0.703 general, 0.589 web; with --thorough 0.727, 0.659).
+    /// profile's, 0.794 general, 0.685 web; with --thorough 0.808, 0.755).
     #[arg(long, value_name = "X")]
     pub threshold: Option<f64>,
     /// What to look for: "general" (spun prose and tortured phrases) or
-    /// "web" (spun prose only: about 1.4 times the swaps of an article
+    /// "web" (spun prose only: about 1.25 times the swaps of an article
     /// spinner at the same rate of false alarms, few tortured phrases).
     #[arg(long, value_name = "NAME", default_value = "general", value_parser = clap::builder::PossibleValuesParser::new(Profile::ALL.map(Profile::name)))]
     pub profile: String,
