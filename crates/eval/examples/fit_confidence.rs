@@ -200,6 +200,10 @@ fn main() -> anyhow::Result<()> {
     let tortured_weight: f64 = std::env::var("UNSPIN_TORTURED_WEIGHT").ok().and_then(|v| v.parse().ok()).unwrap_or(profile_weight);
     let weight = |r: &Labelled| if r.kind == Kind::Tortured { tortured_weight } else { 1.0 };
     let as_row = |r: &Labelled| -> Row { (r.features.clone(), r.right, weight(r)) };
+    // Sentence rows and tortured phrases inside documents are judged, never
+    // learnt from: the model is fitted on whole documents and carrier
+    // sentences, and the others check that it holds there too.
+    let fitted_on = |r: &Labelled| !matches!(r.kind, Kind::CleanSentence | Kind::TorturedLong);
     eprintln!(
         "{} restorations ({} right); {} clean words; {} gold swaps; {} tortured-phrase instances",
         rows.len(),
@@ -251,10 +255,7 @@ fn main() -> anyhow::Result<()> {
     };
     let mut models = Vec::new();
     for f in 0..folds {
-        // Sentence rows are judged, never learnt from: the model is fitted
-        // on whole documents, and the sentences check that it holds on
-        // short texts too.
-        let train: Vec<Row> = rows.iter().filter(|r| fold(r) != f && !matches!(r.kind, Kind::CleanSentence | Kind::TorturedLong)).map(as_row).collect();
+        let train: Vec<Row> = rows.iter().filter(|r| fold(r) != f && fitted_on(r)).map(as_row).collect();
         if std::env::var_os("UNSPIN_LOGISTIC").is_some() {
             // The logistic model the trees replaced, held out alike, for
             // comparison (tortured rows weighted as in the fit it made).
@@ -290,39 +291,41 @@ fn main() -> anyhow::Result<()> {
     // alarms, spun findings, right ones among them, tortured-phrase texts found.
     let found_from = |t: f64| {
         let above = |kind: Kind| rows.iter().zip(&held_out).filter(move |(r, &c)| r.kind == kind && c >= t).map(|(r, _)| r);
-        let mut tortured: Vec<usize> = above(Kind::Tortured).filter(|r| r.right).map(|r| r.instance).collect();
-        tortured.sort();
-        tortured.dedup();
         let swaps = above(Kind::Spun).filter(|r| r.right).count();
-        (above(Kind::Clean).count(), above(Kind::Spun).count(), swaps, tortured.len())
+        (above(Kind::Clean).count(), above(Kind::Spun).count(), swaps, instances_found(above(Kind::Tortured)))
     };
     let share = |n: usize, of: usize| n as f64 / of.max(1) as f64;
     // Clean false alarms per 1,000 words of the worst genre (news, fiction,
     // science): the promise to stay quiet holds for each. Whole documents
     // and the same documents sentence by sentence are judged apart: a
-    // text's length must not buy it findings. Each group: its name, the
-    // held-out confidences of its restorations and its words.
+    // text's length must not buy it findings. Each group: its name, its
+    // restorations (indices into `rows`) and its words.
     let genre_of = |doc: usize| docs[doc].genre.name();
     let mut genres: Vec<&str> = (0..docs.len()).map(genre_of).collect();
     genres.sort();
     genres.dedup();
-    let mut groups: Vec<(String, Vec<f64>, usize)> = Vec::new();
+    let mut groups: Vec<(String, Vec<usize>, usize)> = Vec::new();
     for &g in &genres {
         let in_genre = |doc: usize| genre_of(doc) == g;
         let w: usize = words.iter().enumerate().filter(|&(d, _)| in_genre(d)).map(|(_, w)| w).sum();
         for (kind, name) in [(Kind::Clean, g.to_string()), (Kind::CleanSentence, format!("{g} by sentence"))] {
-            let confidences = rows.iter().zip(&held_out).filter(|(r, _)| r.kind == kind && in_genre(r.group)).map(|(_, &c)| c).collect();
-            groups.push((name, confidences, w));
+            let members = (0..rows.len()).filter(|&i| rows[i].kind == kind && in_genre(rows[i].group)).collect();
+            groups.push((name, members, w));
         }
     }
     let per_k = |x: f64, w: usize| x * 1000.0 / w.max(1) as f64;
-    let worst_genre_rate = |t: f64| {
+    // The worst rate among the groups `keep` names, by confidences `conf`,
+    // and the lowest threshold that keeps it at or under 0.9.
+    let worst_rate = |conf: &[f64], t: f64, keep: &dyn Fn(&str) -> bool| {
         groups
             .iter()
-            .map(|(name, cs, w)| (per_k(cs.iter().filter(|&&c| c >= t).count() as f64, *w), name.as_str()))
+            .filter(|(name, _, _)| keep(name))
+            .map(|(name, members, w)| (per_k(members.iter().filter(|&&i| conf[i] >= t).count() as f64, *w), name.as_str()))
             .max_by(|a, b| a.0.total_cmp(&b.0))
             .unwrap_or((0.0, ""))
     };
+    let lowest_for = |conf: &[f64], keep: &dyn Fn(&str) -> bool| (0..=1000).map(|k| k as f64 / 1000.0).find(|&t| worst_rate(conf, t, keep).0 <= 0.9).unwrap_or(1.0);
+    let worst_genre_rate = |t: f64| worst_rate(&held_out, t, &|_| true);
     println!("held-out ({folds}-fold) on the development split:");
     for t in [0.3, 0.4, 0.5, 0.55, 0.6, 0.625, 0.65, 0.675, 0.7, 0.725, 0.75, 0.8, 0.85, 0.9] {
         let (fp, flagged, hits, tortured) = found_from(t);
@@ -350,20 +353,15 @@ fn main() -> anyhow::Result<()> {
     }
     // The default threshold: the lowest at which no genre's held-out clean
     // prose shows more than 0.9 findings per 1,000 words.
-    let lowest = (0..=1000).map(|k| k as f64 / 1000.0).find(|&t| worst_genre_rate(t).0 <= 0.9).unwrap_or(1.0);
+    let lowest = lowest_for(&held_out, &|_| true);
     let (_, _, hits, tortured) = found_from(lowest);
     let (worst, genre) = worst_genre_rate(lowest);
     // The confidence mass of clean prose's findings there: what the
     // document score's `doc_clean_rate` compares a document against.
     let clean_mass: f64 = rows.iter().zip(&held_out).filter(|(r, &c)| r.kind == Kind::Clean && c >= lowest).map(|(_, &c)| c).sum();
     // The same per group: the largest.
-    let worst_mass = groups.iter().map(|(_, cs, w)| per_k(cs.iter().filter(|&&c| c >= lowest).sum(), *w)).fold(0.0, f64::max);
-    let long_found = {
-        let mut v: Vec<usize> = rows.iter().zip(&held_out).filter(|(r, &c)| r.kind == Kind::TorturedLong && r.right && c >= lowest).map(|(r, _)| r.instance).collect();
-        v.sort();
-        v.dedup();
-        v.len()
-    };
+    let worst_mass = groups.iter().map(|(_, members, w)| per_k(members.iter().map(|&i| held_out[i]).filter(|&c| c >= lowest).sum(), *w)).fold(0.0, f64::max);
+    let long_found = instances_found(rows.iter().zip(&held_out).filter(|(r, &c)| r.kind == Kind::TorturedLong && c >= lowest).map(|(r, _)| r));
     println!("tortured phrases inside long documents found at the rule's threshold: {:.3} ({long_found} of {long_instances})", share(long_found, long_instances));
     println!(
         "at most 0.90 clean FP/1k in every genre (threshold {lowest:.3}; {genre} {worst:.2}; clean confidence mass {:.2}/1k, worst group {worst_mass:.2}): swaps found {:.4}, tortured phrases found {:.3}",
@@ -436,27 +434,9 @@ fn main() -> anyhow::Result<()> {
                 }
             }
         }
-        let rate = |conf: &[f64], t: f64, by_sentence: Option<bool>| {
-            groups
-                .iter()
-                .filter(|(name, _, _)| by_sentence.is_none_or(|b| name.ends_with("by sentence") == b))
-                .map(|(name, _, w)| {
-                    let kind = if name.ends_with("by sentence") { Kind::CleanSentence } else { Kind::Clean };
-                    let g = name.trim_end_matches(" by sentence");
-                    let n = rows.iter().zip(conf).filter(|(r, &c)| r.kind == kind && genre_of(r.group) == g && c >= t).count();
-                    per_k(n as f64, *w)
-                })
-                .fold(0.0, f64::max)
-        };
         let judge = |name: &str, conf: &[f64], t_short: f64, t_long: f64| {
             let t_of = |r: &Labelled| if text_words(r) >= 300 { t_long } else { t_short };
             let above = |kind: Kind| rows.iter().zip(conf).filter(move |(r, &c)| r.kind == kind && c >= t_of(r)).map(|(r, _)| r);
-            let distinct = |kind: Kind| {
-                let mut v: Vec<usize> = above(kind).filter(|r| r.right).map(|r| r.instance).collect();
-                v.sort();
-                v.dedup();
-                v.len()
-            };
             let hits = above(Kind::Spun).filter(|r| r.right).count();
             let flagged = above(Kind::Spun).count();
             let by_rate: Vec<String> = (0..3).map(|u| format!("{:.4}", share(above(Kind::Spun).filter(|r| r.right && r.unit == u).count(), gold_by_rate[u]))).collect();
@@ -465,17 +445,19 @@ fn main() -> anyhow::Result<()> {
                 share(hits, gold),
                 by_rate.join(" "),
                 share(hits, flagged),
-                share(distinct(Kind::Tortured), instances.len()),
-                share(distinct(Kind::TorturedLong), long_instances)
+                share(instances_found(above(Kind::Tortured)), instances.len()),
+                share(instances_found(above(Kind::TorturedLong)), long_instances)
             );
         };
-        let lowest = |conf: &[f64], by: Option<bool>| (0..=1000).map(|k| k as f64 / 1000.0).find(|&t| rate(conf, t, by) <= 0.9).unwrap_or(1.0);
-        let t0 = lowest(&held_out, None);
-        judge("before, one threshold", &held_out, t0, t0);
-        judge("before, two thresholds", &held_out, lowest(&held_out, Some(true)), lowest(&held_out, Some(false)).max(0.0));
-        let t1 = lowest(&held2, None);
-        judge("after, one threshold", &held2, t1, t1);
-        judge("after, two thresholds", &held2, lowest(&held2, Some(true)), lowest(&held2, Some(false)));
+        // Short texts are read against the clean sentences, long ones
+        // against the whole documents.
+        let sentences = |name: &str| name.ends_with("by sentence");
+        let documents = |name: &str| !sentences(name);
+        for (name, conf) in [("before", &held_out), ("after", &held2)] {
+            let t = lowest_for(conf, &|_| true);
+            judge(&format!("{name}, one threshold"), conf, t, t);
+            judge(&format!("{name}, two thresholds"), conf, lowest_for(conf, &sentences), lowest_for(conf, &documents));
+        }
     }
     // $UNSPIN_ESCALATE=1: a text whose document score (from its findings
     // at the rule's threshold) reaches E is read again at a lower threshold
@@ -589,10 +571,19 @@ fn main() -> anyhow::Result<()> {
     let model = if std::env::var_os("UNSPIN_SHIP_MEAN").is_some() {
         unspin_eval::boost::average(&models)
     } else {
-        let train: Vec<Row> = rows.iter().filter(|r| !matches!(r.kind, Kind::CleanSentence | Kind::TorturedLong)).map(as_row).collect();
+        let train: Vec<Row> = rows.iter().filter(|r| fitted_on(r)).map(as_row).collect();
         fit_model(&train)
     };
     std::fs::write(&out, model.to_text())?;
     println!("wrote {out}: {} trees", model.trees.len());
     Ok(())
+}
+
+/// How many distinct instances (tortured phrase in one text) among `rows`
+/// have a right restoration.
+fn instances_found<'a>(rows: impl Iterator<Item = &'a Labelled>) -> usize {
+    let mut found: Vec<usize> = rows.filter(|r| r.right).map(|r| r.instance).collect();
+    found.sort();
+    found.dedup();
+    found.len()
 }
