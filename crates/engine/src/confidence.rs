@@ -95,6 +95,10 @@ const DEFAULT_MODEL: &str = include_str!("../data/confidence.trees");
 /// permissive suspect rule hands the trees other evidence.
 const THOROUGH_MODEL: &str = include_str!("../data/confidence-thorough.trees");
 
+/// The document trees of the default and thorough settings
+/// ([`crate::document`]).
+const DOCUMENT_MODEL: &str = include_str!("../data/confidence-document.trees");
+const THOROUGH_DOCUMENT_MODEL: &str = include_str!("../data/confidence-thorough-document.trees");
 /// The models of the web profile ([`crate::Profile::Web`]): fitted on the
 /// same development prose with the tortured phrases left out of the fit.
 const WEB_MODEL: &str = include_str!("../data/confidence-web.trees");
@@ -133,6 +137,18 @@ impl ConfidenceModel {
     pub fn thorough_model() -> Arc<ConfidenceModel> {
         static MODEL: OnceLock<Arc<ConfidenceModel>> = OnceLock::new();
         shipped(&MODEL, THOROUGH_MODEL)
+    }
+
+    /// The shipped document trees of the general profile, default or
+    /// thorough (parsed once; see [`crate::document`]).
+    pub fn document_model(thorough: bool) -> Arc<ConfidenceModel> {
+        static MODEL: OnceLock<Arc<ConfidenceModel>> = OnceLock::new();
+        static THOROUGH: OnceLock<Arc<ConfidenceModel>> = OnceLock::new();
+        if thorough {
+            shipped(&THOROUGH, THOROUGH_DOCUMENT_MODEL)
+        } else {
+            shipped(&MODEL, DOCUMENT_MODEL)
+        }
     }
 
     /// The shipped model of the web profile, default or thorough.

@@ -11,6 +11,7 @@ pub mod candidates;
 pub mod clauses;
 pub mod confidence;
 mod detect;
+pub mod document;
 pub mod fingerprints;
 pub mod numbers;
 pub mod model;
@@ -21,6 +22,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 pub use confidence::ConfidenceModel;
+pub use document::DocumentReading;
 pub use fingerprints::{Fingerprint, FingerprintError, Fingerprints};
 pub use model::{Model, ModelError};
 
@@ -117,6 +119,19 @@ impl Profile {
             (Profile::Web, false) => 0.199,
             (Profile::Web, true) => 0.247,
         }
+    }
+
+    /// The shipped document trees (see [`document`]) and the threshold of
+    /// long texts, read like `shipped`'s on the raised held-out confidences
+    /// of whole clean documents; None where none are shipped.
+    pub fn document(self, thorough: bool) -> Option<DocumentReading> {
+        let (_, short_threshold) = self.shipped(thorough);
+        let (trees, long_threshold) = match (self, thorough) {
+            (Profile::General, false) => (ConfidenceModel::document_model(false), 0.804),
+            (Profile::General, true) => (ConfidenceModel::document_model(true), 0.816),
+            (Profile::Web, _) => return None,
+        };
+        Some(DocumentReading { trees, long_threshold, short_threshold })
     }
 
     /// The shipped confidence model and its threshold, read on held-out
@@ -222,6 +237,9 @@ pub struct Config {
     /// same threshold: a spun document makes every suspect likelier a swap
     /// (see [`Profile::spun_shift`]).
     pub spun_shift: f64,
+    /// The document trees that may raise a long text's confidences, with
+    /// the threshold of long texts (see [`document`]); the profile's.
+    pub document: Option<DocumentReading>,
     /// Confidence mass of findings per 1,000 words of clean prose (see
     /// [`document_score`]): at the default threshold, held-out development
     /// prose shows 0.60 overall (0.52 at `--thorough`; 0.59 and 0.54 with
@@ -270,6 +288,7 @@ impl Default for Config {
             doc_threshold: 0.99,
             spun_shift: Profile::General.spun_shift(false),
             escalate_at: 0.9,
+            document: Profile::General.document(false),
             doc_clean_rate: 0.75,
             verify_floor: 0.2,
             verifier_weights: DEFAULT_VERIFIER_WEIGHTS,
@@ -327,6 +346,7 @@ impl Config {
         self.profile = profile;
         (self.confidence_model, self.min_confidence) = profile.shipped(self.is_thorough());
         self.spun_shift = profile.spun_shift(self.is_thorough());
+        self.document = profile.document(self.is_thorough());
     }
 
     /// Sets one knob from `NAME=VALUE`, the form `unspin eval --set` and the
@@ -358,6 +378,22 @@ impl Config {
                 }
                 self.confidence_model = Arc::new(model)
             }
+            // Document trees fitted for another model, read at the
+            // current threshold for short texts and `long_threshold`
+            // (default: the same) for long ones; "none" for none.
+            "document_model" if value == "none" => self.document = None,
+            "document_model" => {
+                let model = ConfidenceModel::open(std::path::Path::new(value))?;
+                if model.features > document::FEATURES {
+                    return Err(format!("{value}: the model reads {} features, document trees have {}", model.features, document::FEATURES));
+                }
+                let short_threshold = self.min_confidence;
+                self.document = Some(DocumentReading { trees: Arc::new(model), long_threshold: short_threshold, short_threshold });
+            }
+            "long_threshold" => match &mut self.document {
+                Some(d) => d.long_threshold = f()?,
+                None => return Err("long_threshold: no document trees (set document_model first)".to_string()),
+            },
             "frequency_discount" => self.frequency_discount = f()? as f32,
             "verify_floor" => self.verify_floor = f()?,
             _ if name.starts_with("v") && name[1..].parse::<usize>().is_ok_and(|i| i < VERIFIER_FEATURES) => {
@@ -635,7 +671,11 @@ impl Engine {
     fn check_with(&self, config: &Config, text: &str, prepared: &Prepared, threshold: f64) -> Report {
         let Prepared { tokens, sentences, words, by_rule, fingerprinted } = prepared;
         let detector = self.detector_with(config);
-        let mut model: Vec<Finding> = detector.detect(text, tokens, sentences).into_iter().map(|(f, _)| f).collect();
+        let detected = detector.detect(text, tokens, sentences);
+        let mut model: Vec<Finding> = match &config.document {
+            Some(reading) => reading.apply(text, detected),
+            None => detected.into_iter().map(|(f, _)| f).collect(),
+        };
         if let Some(v) = &self.verifier {
             // Findings below the floor keep their statistical confidence
             // (they matter only to a threshold below the floor).

@@ -36,13 +36,17 @@
 //! `UNSPIN_ESCALATE=1` also prints, for texts the held-out confidences call
 //! spun, the log-odds shift that makes their restorations' confidences
 //! honest (`Profile::spun_shift`) and what lower thresholds there would find.
-//! `UNSPIN_DOC_TREES=n` (an experiment; the model written is unchanged)
-//! also fits, per fold, n trees gated on texts of 300 words or more that
+//! `UNSPIN_DOC_TREES=n` also fits, per fold, n document trees
+//! (`unspin_engine::document`) gated on texts of 300 words or more that
 //! read the text's confidence mass (the held-out confidences of 0.5 or more
-//! of its other restorations, per 1,000 words; with `UNSPIN_DOC_GATE=m`
-//! only texts whose mass reaches m), tortured phrases inside documents
-//! weighted `UNSPIN_LONG_WEIGHT` (default 1) in the fit, and prints what
-//! they find at one threshold and at one for short texts and one for long.
+//! of its other restorations, per 1,000 words), tortured phrases inside
+//! documents weighted `UNSPIN_LONG_WEIGHT` (default 1) in the fit, and
+//! prints what they find at one threshold and at one for short texts and
+//! one for long, as they are ("after") and as the engine reads them, only
+//! ever raising a confidence ("raise only", "shipped rule"); then writes n
+//! such trees fitted on all the rows to OUT with "-document" before
+//! ".trees", and the long-text threshold for `Profile::document`. The
+//! shipped ones: `UNSPIN_DOC_TREES=100 ... -- crates/engine/data/confidence-thorough.trees thorough=1`.
 //! `UNSPIN_FOLD_MODELS=DIR` also writes each fold model as DIR/fold{f}.trees
 //! (fold f holds out Brown document i of the development list when
 //! i % folds == f, and likewise tortured phrase i): for cross-fitting models that
@@ -377,6 +381,7 @@ fn main() -> anyhow::Result<()> {
     // puts carrier k after science document k modulo their number) and of
     // its own carrier sentence; its text is taken as that document's words
     // and a carrier's 15.
+    let mut document_plan: Option<DocumentPlan> = None;
     if let Some(n) = std::env::var("UNSPIN_DOC_TREES").ok().and_then(|v| v.parse::<usize>().ok()) {
         let science_idx: Vec<usize> = (0..docs.len()).filter(|&d| docs[d].genre.name() == "science").collect();
         let key = |r: &Labelled| -> (Kind, usize, usize) {
@@ -388,11 +393,10 @@ fn main() -> anyhow::Result<()> {
         };
         let mut mass: std::collections::HashMap<(Kind, usize, usize), f64> = std::collections::HashMap::new();
         for (r, &c) in rows.iter().zip(&held_out) {
-            if c >= 0.5 {
+            if c >= unspin_engine::document::MASS_FLOOR {
                 *mass.entry(key(r)).or_default() += c;
             }
         }
-        let gate_mass: f64 = std::env::var("UNSPIN_DOC_GATE").ok().and_then(|v| v.parse().ok()).unwrap_or(0.0);
         let long_doc = |r: &Labelled| science_idx[(r.instance / per_phrase) % science_idx.len()];
         let text_words = |r: &Labelled| -> usize {
             match r.kind {
@@ -405,7 +409,7 @@ fn main() -> anyhow::Result<()> {
             .iter()
             .zip(&held_out)
             .map(|(r, &c)| {
-                let mut m = mass.get(&key(r)).copied().unwrap_or(0.0) - if c >= 0.5 { c } else { 0.0 };
+                let mut m = mass.get(&key(r)).copied().unwrap_or(0.0) - if c >= unspin_engine::document::MASS_FLOOR { c } else { 0.0 };
                 if r.kind == Kind::TorturedLong {
                     m += mass.get(&(Kind::Clean, long_doc(r), 0)).copied().unwrap_or(0.0);
                 }
@@ -413,20 +417,22 @@ fn main() -> anyhow::Result<()> {
                 let mut f = r.features.clone();
                 let per_k = m * 1000.0 / w.max(1) as f64;
                 f.push(per_k as f32);
-                f.push((w >= 300 && per_k >= gate_mass) as u8 as f32);
+                f.push((w >= unspin_engine::document::MIN_WORDS) as u8 as f32);
                 f
             })
             .collect();
         let gate = ext[0].len() - 1;
         let long_weight: f64 = std::env::var("UNSPIN_LONG_WEIGHT").ok().and_then(|v| v.parse().ok()).unwrap_or(1.0);
+        let doc_train = |keep: &dyn Fn(&Labelled) -> bool| -> Vec<Row> {
+            rows.iter()
+                .zip(&ext)
+                .filter(|(r, _)| keep(r) && r.kind != Kind::CleanSentence && (r.kind != Kind::TorturedLong || long_weight > 0.0))
+                .map(|(r, x)| (x.clone(), r.right, if r.kind == Kind::TorturedLong { long_weight } else { weight(r) }))
+                .collect()
+        };
         let mut held2 = held_out.clone();
         for f in 0..folds {
-            let train: Vec<Row> = rows
-                .iter()
-                .zip(&ext)
-                .filter(|(r, _)| fold(r) != f && r.kind != Kind::CleanSentence && (r.kind != Kind::TorturedLong || long_weight > 0.0))
-                .map(|(r, x)| (x.clone(), r.right, if r.kind == Kind::TorturedLong { long_weight } else { weight(r) }))
-                .collect();
+            let train = doc_train(&|r| fold(r) != f);
             let m = fit_gated(&train, &Params { iterations: n, ..params.clone() }, &models[f], gate);
             for (i, r) in rows.iter().enumerate() {
                 if fold(r) == f {
@@ -435,7 +441,7 @@ fn main() -> anyhow::Result<()> {
             }
         }
         let judge = |name: &str, conf: &[f64], t_short: f64, t_long: f64| {
-            let t_of = |r: &Labelled| if text_words(r) >= 300 { t_long } else { t_short };
+            let t_of = |r: &Labelled| if text_words(r) >= unspin_engine::document::MIN_WORDS { t_long } else { t_short };
             let above = |kind: Kind| rows.iter().zip(conf).filter(move |(r, &c)| r.kind == kind && c >= t_of(r)).map(|(r, _)| r);
             let hits = above(Kind::Spun).filter(|r| r.right).count();
             let flagged = above(Kind::Spun).count();
@@ -453,11 +459,23 @@ fn main() -> anyhow::Result<()> {
         // against the whole documents.
         let sentences = |name: &str| name.ends_with("by sentence");
         let documents = |name: &str| !sentences(name);
-        for (name, conf) in [("before", &held_out), ("after", &held2)] {
+        // The document trees may only raise a confidence: a lone tortured
+        // phrase in clean prose keeps what the sentence gave it; and only
+        // from `RAISE_FLOOR` up, as the engine does.
+        let floor = unspin_engine::document::RAISE_FLOOR;
+        let raised: Vec<f64> = held_out.iter().zip(&held2).map(|(a, b)| if *a >= floor { a.max(*b) } else { *a }).collect();
+        println!("restorations the document trees read (at least {floor}): {:.3}", held_out.iter().filter(|&&a| a >= floor).count() as f64 / held_out.len() as f64);
+        for (name, conf) in [("before", &held_out), ("after", &held2), ("raise only", &raised)] {
             let t = lowest_for(conf, &|_| true);
             judge(&format!("{name}, one threshold"), conf, t, t);
             judge(&format!("{name}, two thresholds"), conf, lowest_for(conf, &sentences), lowest_for(conf, &documents));
         }
+        // What the engine does (`unspin_engine::document`): short texts keep
+        // the rule's threshold, long ones are read at the lowest that keeps
+        // the raised confidences of whole clean documents under the rule.
+        let long_threshold = lowest_for(&raised, &documents);
+        judge("shipped rule", &raised, lowest, long_threshold);
+        document_plan = Some(DocumentPlan { train: doc_train(&|_| true), iterations: n, gate, long_threshold });
     }
     // $UNSPIN_ESCALATE=1: a text whose document score (from its findings
     // at the rule's threshold) reaches E is read again at a lower threshold
@@ -576,7 +594,30 @@ fn main() -> anyhow::Result<()> {
     };
     std::fs::write(&out, model.to_text())?;
     println!("wrote {out}: {} trees", model.trees.len());
+    // The document trees, boosted on from the model just written, alone
+    // (the engine adds what they say to its confidence, never less than
+    // nothing) to OUT with "-document" before ".trees".
+    if let Some(plan) = document_plan {
+        let full = fit_gated(&plan.train, &Params { iterations: plan.iterations, ..params.clone() }, &model, plan.gate);
+        let document = unspin_engine::ConfidenceModel::new(plan.train[0].0.len(), 0.0, full.trees[model.trees.len()..].to_vec());
+        let path = match out.strip_suffix(".trees") {
+            Some(stem) => format!("{stem}-document.trees"),
+            None => format!("{out}-document"),
+        };
+        std::fs::write(&path, document.to_text())?;
+        println!("wrote {path}: {} trees; long-text threshold {:.3} (short texts {lowest:.3})", document.trees.len(), plan.long_threshold);
+    }
     Ok(())
+}
+
+/// What the shipped document trees are fitted on (`UNSPIN_DOC_TREES`).
+struct DocumentPlan {
+    /// Every row the fold trees were fitted on, with mass and gate.
+    train: Vec<Row>,
+    iterations: usize,
+    gate: usize,
+    /// Read from the fold trees' raised held-out confidences.
+    long_threshold: f64,
 }
 
 /// How many distinct instances (tortured phrase in one text) among `rows`

@@ -1,0 +1,105 @@
+//! The document trees of the thorough setting: in a long text they may
+//! raise a restoration's confidence (less the long-text margin), never
+//! lower it; a short text is read by the sentence's evidence alone.
+
+use std::sync::Arc;
+
+use unspin_engine::{document, shift_log_odds, ConfidenceModel, Config, DocumentReading, Engine, Evidence, Finding, Model, Profile, Report};
+use unspin_test_support::{real_model, workspace_root};
+
+/// Every finding of `report` from the model, by place.
+fn by_place(report: &Report) -> std::collections::HashMap<(usize, usize), f64> {
+    report.findings.iter().map(|f| ((f.start, f.end), f.confidence)).collect()
+}
+
+#[test]
+fn the_shipped_trees_read_the_document_features() {
+    let reading = Profile::General.document(true).expect("the general thorough setting ships document trees");
+    assert!(!reading.trees.trees.is_empty());
+    assert!(reading.trees.features <= document::FEATURES);
+    assert_eq!(reading.short_threshold, Profile::General.shipped(true).1);
+    assert!(reading.long_threshold > 0.0 && reading.long_threshold < 1.0);
+    assert!(Config::thorough().document.is_some());
+    assert_eq!(Config::default().document.unwrap().short_threshold, Profile::General.shipped(false).1);
+    // The web profile has no trees of its own: it reads every text by its
+    // sentences (and shifts a document called spun, `Profile::spun_shift`).
+    assert!(Config::for_profile(Profile::Web, false).document.is_none());
+    assert!(Config::for_profile(Profile::Web, true).document.is_none());
+    // Trees fitted for another model can be given, and taken away.
+    let mut c = Config::thorough();
+    c.set("document_model", "none").unwrap();
+    assert!(c.document.is_none());
+    assert!(c.set("long_threshold", "0.9").unwrap_err().contains("document_model"));
+}
+
+#[test]
+fn the_shipped_trees_never_lower_a_confidence_and_leave_short_texts_alone() {
+    let Some(dir) = real_model() else { return };
+    let model = Arc::new(Model::open(&dir).unwrap());
+    let spun = std::fs::read_to_string(workspace_root().join("data/examples/spun-news.txt")).unwrap();
+    assert!(spun.split_whitespace().count() < document::MIN_WORDS);
+    let long = std::fs::read_to_string(workspace_root().join(COUNCIL)).unwrap();
+    assert!(long.split_whitespace().count() >= document::MIN_WORDS);
+    // (No second, thorough look: it would bring its own trees.)
+    for config in [Config { escalate_at: 2.0, ..Config::default() }, Config::thorough()] {
+        let margin = config.document.as_ref().unwrap().margin();
+        let with = Engine::new(model.clone(), config.clone());
+        let without = Engine::new(model.clone(), Config { document: None, ..config });
+        // Every restoration, whatever its confidence.
+        assert_eq!(with.check_at(&spun, 0.0), without.check_at(&spun, 0.0));
+        let (read, plain) = (by_place(&with.check_at(&long, 0.0)), by_place(&without.check_at(&long, 0.0)));
+        assert_eq!(read.len(), plain.len());
+        assert!(!plain.is_empty());
+        for (place, &c) in &plain {
+            let r = read[place];
+            assert!(r >= shift_log_odds(c, -margin) - 1e-9, "{place:?}: {c} became {r}");
+        }
+    }
+}
+
+/// A news story of 389 words with a spinner's swaps ("assembly" for
+/// "council", "construct" for "build", "commence" for "begin").
+const COUNCIL: &str = "crates/engine/tests/data/spun-council.txt";
+
+#[test]
+fn trees_read_the_mass_of_the_other_restorations_and_only_raise() {
+    let Some(dir) = real_model() else { return };
+    let engine = Engine::new(Arc::new(Model::open(&dir).unwrap()), Config::thorough());
+    let text = std::fs::read_to_string(workspace_root().join(COUNCIL)).unwrap();
+    let words = text.split_whitespace().count() as f64;
+    let detected: Vec<(Finding, Evidence)> = engine.explain(&text).into_iter().map(|e| (e.finding, e.evidence)).collect();
+    // One tree: where the other restorations' mass exceeds 3 per 1,000
+    // words, one more nat; elsewhere two fewer, which must not count.
+    let trees = ConfidenceModel::parse(&format!(
+        "unspin confidence trees v1\nfeatures {}\nbase 0\ntree\nsplit {} 3.0 1 2\nleaf -2.0\nleaf 1.0\n",
+        document::FEATURES,
+        Evidence::FEATURES
+    ))
+    .unwrap();
+    let reading = DocumentReading { trees: Arc::new(trees), long_threshold: 0.7, short_threshold: 0.6 };
+    let margin = reading.margin();
+    assert!((margin - ((0.7f64 / 0.3).ln() - 1.5f64.ln())).abs() < 1e-12);
+    let mass: f64 = detected.iter().map(|(f, _)| f.confidence).filter(|&c| c >= document::MASS_FLOOR).sum();
+    let read = reading.apply(&text, detected.clone());
+    assert_eq!(read.len(), detected.len());
+    let mut raised = 0;
+    for ((before, _), after) in detected.iter().zip(&read) {
+        let c = before.confidence;
+        let own = if c >= document::MASS_FLOOR { c } else { 0.0 };
+        let others = (mass - own) * 1000.0 / words;
+        let lift = if c >= document::RAISE_FLOOR && others > 3.0 { 1.0 } else { 0.0 };
+        raised += (lift > 0.0) as usize;
+        let want = shift_log_odds(c, lift - margin);
+        assert!((after.confidence - want).abs() < 1e-9, "{}: {c} -> {} (want {want})", before.text, after.confidence);
+        assert_eq!((after.start, after.end, &after.suggestion), (before.start, before.end, &before.suggestion));
+    }
+    // The story has restorations on both sides of the split, and of the floor.
+    assert!(raised > 0 && raised < detected.iter().filter(|(f, _)| f.confidence >= document::RAISE_FLOOR).count());
+    assert!(detected.iter().any(|(f, _)| f.confidence < document::RAISE_FLOOR));
+    // The first paragraph alone is too short to be read as a document.
+    let first = text.split("\n\n").next().unwrap();
+    let short: Vec<(Finding, Evidence)> = engine.explain(first).into_iter().map(|e| (e.finding, e.evidence)).collect();
+    assert!(!short.is_empty());
+    let kept: Vec<Finding> = short.iter().map(|(f, _)| f.clone()).collect();
+    assert_eq!(reading.apply(first, short), kept);
+}
