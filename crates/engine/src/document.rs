@@ -15,7 +15,10 @@
 //! genre's held-out clean development prose at most 0.9 findings per
 //! 1,000 words); the engine folds that threshold into the confidences of
 //! long texts as a shift of log-odds, so one threshold holds for every
-//! text and `--threshold` moves both alike.
+//! text and `--threshold` moves both alike. A document the default suspect
+//! rule finds spun enough for a thorough second look has no lone phrase in
+//! quiet prose to lose: there the thorough trees are read both ways, as
+//! they were fitted (`Profile::escalated_document`).
 
 use crate::{shift_log_odds, ConfidenceModel, Evidence, Finding};
 
@@ -49,6 +52,9 @@ pub struct DocumentReading {
     /// for the sentence's confidences.
     pub long_threshold: f64,
     pub short_threshold: f64,
+    /// Whether the trees may lower a confidence as well as raise it (see
+    /// `Profile::escalated_document`).
+    pub both_ways: bool,
 }
 
 impl DocumentReading {
@@ -78,7 +84,12 @@ impl DocumentReading {
                     x[..Evidence::FEATURES].copy_from_slice(&evidence.features());
                     x[Evidence::FEATURES] = others as f32;
                     x[Evidence::FEATURES + 1] = 1.0;
-                    (self.trees.log_odds(&x) - self.trees.base).max(0.0) as f64
+                    let said = (self.trees.log_odds(&x) - self.trees.base) as f64;
+                    if self.both_ways {
+                        said
+                    } else {
+                        said.max(0.0)
+                    }
                 } else {
                     0.0
                 };

@@ -76,7 +76,8 @@ fn trees_read_the_mass_of_the_other_restorations_and_only_raise() {
         Evidence::FEATURES
     ))
     .unwrap();
-    let reading = DocumentReading { trees: Arc::new(trees), long_threshold: 0.7, short_threshold: 0.6 };
+    let trees = Arc::new(trees);
+    let reading = DocumentReading { trees: trees.clone(), long_threshold: 0.7, short_threshold: 0.6, both_ways: false };
     let margin = reading.margin();
     assert!((margin - ((0.7f64 / 0.3).ln() - 1.5f64.ln())).abs() < 1e-12);
     let mass: f64 = detected.iter().map(|(f, _)| f.confidence).filter(|&c| c >= document::MASS_FLOOR).sum();
@@ -96,10 +97,41 @@ fn trees_read_the_mass_of_the_other_restorations_and_only_raise() {
     // The story has restorations on both sides of the split, and of the floor.
     assert!(raised > 0 && raised < detected.iter().filter(|(f, _)| f.confidence >= document::RAISE_FLOOR).count());
     assert!(detected.iter().any(|(f, _)| f.confidence < document::RAISE_FLOOR));
+    // Read both ways (a document that looks spun), the trees lower too.
+    let both = DocumentReading { both_ways: true, ..reading.clone() };
+    for ((before, _), after) in detected.iter().zip(both.apply(&text, detected.clone())) {
+        let c = before.confidence;
+        let others = (mass - if c >= document::MASS_FLOOR { c } else { 0.0 }) * 1000.0 / words;
+        let said = if c < document::RAISE_FLOOR { 0.0 } else if others > 3.0 { 1.0 } else { -2.0 };
+        assert!((after.confidence - shift_log_odds(c, said - margin)).abs() < 1e-9, "{}", before.text);
+    }
     // The first paragraph alone is too short to be read as a document.
     let first = text.split("\n\n").next().unwrap();
     let short: Vec<(Finding, Evidence)> = engine.explain(first).into_iter().map(|e| (e.finding, e.evidence)).collect();
     assert!(!short.is_empty());
     let kept: Vec<Finding> = short.iter().map(|(f, _)| f.clone()).collect();
     assert_eq!(reading.apply(first, short), kept);
+}
+
+#[test]
+fn a_long_document_that_looks_spun_is_read_both_ways() {
+    let Some(dir) = real_model() else { return };
+    let model = Arc::new(Model::open(&dir).unwrap());
+    let long = std::fs::read_to_string(workspace_root().join(COUNCIL)).unwrap();
+    let escalated = Profile::General.escalated_document().unwrap();
+    assert!(escalated.both_ways && escalated.short_threshold == Profile::General.shipped(true).1);
+    assert!(Arc::ptr_eq(&escalated.trees, &Profile::General.document(true).unwrap().trees));
+    assert!(Profile::Web.escalated_document().is_none());
+    // Always escalating: the thorough look, its trees read both ways.
+    let always = Engine::new(model.clone(), Config { escalate_at: 0.0, ..Config::default() });
+    let both = Engine::new(model.clone(), Config { document: Some(escalated), ..Config::thorough() });
+    let upwards = Engine::new(model.clone(), Config::thorough());
+    let moved = 0.5 + Profile::General.shipped(true).1 - Profile::General.shipped(false).1;
+    assert_eq!(always.check_at(&long, 0.5), both.check_at(&long, moved));
+    // Both ways is another reading than `--thorough`'s upwards one.
+    assert_ne!(by_place(&both.check_at(&long, 0.0)), by_place(&upwards.check_at(&long, 0.0)));
+    // Without document trees, the second look has none either.
+    let none = Engine::new(model.clone(), Config { escalate_at: 0.0, document: None, ..Config::default() });
+    let plain = Engine::new(model, Config { document: None, ..Config::thorough() });
+    assert_eq!(none.check_at(&long, 0.5), plain.check_at(&long, moved));
 }

@@ -43,7 +43,9 @@
 //! documents weighted `UNSPIN_LONG_WEIGHT` (default 1) in the fit, and
 //! prints what they find at one threshold and at one for short texts and
 //! one for long, as they are ("after") and as the engine reads them, only
-//! ever raising a confidence ("raise only", "shipped rule"); then writes n
+//! ever raising a confidence ("raise only", "shipped rule") or, in a
+//! document escalated to the thorough look, both ways from the floor up
+//! ("escalated reading", `Profile::escalated_document`); then writes n
 //! such trees fitted on all the rows to OUT with "-document" before
 //! ".trees", and the long-text threshold for `Profile::document`. The
 //! shipped ones: `UNSPIN_DOC_TREES=100 ... -- crates/engine/data/confidence-thorough.trees thorough=1`.
@@ -470,6 +472,10 @@ fn main() -> anyhow::Result<()> {
             judge(&format!("{name}, one threshold"), conf, t, t);
             judge(&format!("{name}, two thresholds"), conf, lowest_for(conf, &sentences), lowest_for(conf, &documents));
         }
+        // A document that looks spun is read both ways (the engine's
+        // reading after escalation): from the floor up as the trees say.
+        let both: Vec<f64> = held_out.iter().zip(&held2).map(|(a, b)| if *a >= floor { *b } else { *a }).collect();
+        judge("escalated reading (both ways)", &both, lowest, lowest_for(&both, &documents));
         // What the engine does (`unspin_engine::document`): short texts keep
         // the rule's threshold, long ones are read at the lowest that keeps
         // the raised confidences of whole clean documents under the rule.
