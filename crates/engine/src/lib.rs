@@ -251,8 +251,8 @@ pub struct Config {
     /// requested threshold is from this setting's; in a text of 300 words
     /// or more its document trees read both ways,
     /// [`Profile::escalated_document`]), and that report stands. Text that looks spun gets the slower, more thorough look;
-    /// clean prose rarely pays for it. Above 1: never. Ignored when thorough
-    /// already.
+    /// clean prose rarely pays for it. Above 1: never. When thorough
+    /// already, only the document trees' reading changes.
     pub escalate_at: f64,
     /// In a document called spun, the model findings' confidences are
     /// shifted by this much (log-odds) and the findings read again at the
@@ -597,16 +597,23 @@ impl Prepared {
     }
 }
 
-/// The thorough settings of `config` for a second look, unless it is
-/// thorough already or never looks twice.
+/// The settings of a second look at a document `config` finds spun enough
+/// (`escalate_at`): thorough, with the document trees read both ways
+/// ([`Profile::escalated_document`]). Already thorough, only the reading
+/// changes, and without document trees there is then nothing to change;
+/// None also when it never looks twice.
 fn escalation_of(config: &Config) -> Option<Config> {
-    if config.is_thorough() || config.escalate_at > 1.0 {
+    if config.escalate_at > 1.0 {
         return None;
     }
-    let mut thorough = config.clone();
-    thorough.make_thorough();
-    thorough.document = config.document.as_ref().and_then(|_| config.profile.escalated_document());
-    Some(thorough)
+    let document = config.document.as_ref().and_then(|_| config.profile.escalated_document());
+    if config.is_thorough() && document.is_none() {
+        return None;
+    }
+    let mut second = config.clone();
+    second.make_thorough();
+    second.document = document;
+    Some(second)
 }
 
 impl Engine {
@@ -679,12 +686,15 @@ impl Engine {
         let prepared = Prepared::new(text, self.fingerprints.as_ref());
         let first = self.check_with(&self.config, text, &prepared, threshold);
         match &self.escalation {
-            Some(thorough) if first.score >= self.config.escalate_at => {
+            Some(second) if first.score >= self.config.escalate_at => {
                 // The thorough threshold sits as far from its calibrated
                 // default as the requested one from this setting's.
                 let profile = self.config.profile;
-                let moved = threshold + profile.shipped(true).1 - profile.shipped(false).1;
-                self.check_with(thorough, text, &prepared, moved.clamp(0.0, 1.0))
+                let moved = match self.config.is_thorough() {
+                    true => threshold,
+                    false => threshold + profile.shipped(true).1 - profile.shipped(false).1,
+                };
+                self.check_with(second, text, &prepared, moved.clamp(0.0, 1.0))
             }
             _ => first,
         }

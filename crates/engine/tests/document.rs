@@ -40,8 +40,8 @@ fn the_shipped_trees_never_lower_a_confidence_and_leave_short_texts_alone() {
     assert!(spun.split_whitespace().count() < document::MIN_WORDS);
     let long = std::fs::read_to_string(workspace_root().join(COUNCIL)).unwrap();
     assert!(long.split_whitespace().count() >= document::MIN_WORDS);
-    // (No second, thorough look: it would bring its own trees.)
-    for config in [Config { escalate_at: 2.0, ..Config::default() }, Config::thorough()] {
+    // (No second look: it would read the trees both ways.)
+    for config in [Config { escalate_at: 2.0, ..Config::default() }, Config { escalate_at: 2.0, ..Config::thorough() }] {
         let margin = config.document.as_ref().unwrap().margin();
         let with = Engine::new(model.clone(), config.clone());
         let without = Engine::new(model.clone(), Config { document: None, ..config });
@@ -124,14 +124,17 @@ fn a_long_document_that_looks_spun_is_read_both_ways() {
     assert!(Profile::Web.escalated_document().is_none());
     // Always escalating: the thorough look, its trees read both ways.
     let always = Engine::new(model.clone(), Config { escalate_at: 0.0, ..Config::default() });
-    let both = Engine::new(model.clone(), Config { document: Some(escalated), ..Config::thorough() });
-    let upwards = Engine::new(model.clone(), Config::thorough());
+    let both = Engine::new(model.clone(), Config { document: Some(escalated), escalate_at: 2.0, ..Config::thorough() });
+    let upwards = Engine::new(model.clone(), Config { escalate_at: 2.0, ..Config::thorough() });
+    // `--thorough` itself reads a document it finds spun enough both ways.
+    let thorough = Engine::new(model.clone(), Config { escalate_at: 0.0, ..Config::thorough() });
+    assert_eq!(thorough.check_at(&long, 0.5), both.check_at(&long, 0.5));
     let moved = 0.5 + Profile::General.shipped(true).1 - Profile::General.shipped(false).1;
     assert_eq!(always.check_at(&long, 0.5), both.check_at(&long, moved));
     // Both ways is another reading than `--thorough`'s upwards one.
     assert_ne!(by_place(&both.check_at(&long, 0.0)), by_place(&upwards.check_at(&long, 0.0)));
     // Without document trees, the second look has none either.
     let none = Engine::new(model.clone(), Config { escalate_at: 0.0, document: None, ..Config::default() });
-    let plain = Engine::new(model, Config { document: None, ..Config::thorough() });
+    let plain = Engine::new(model, Config { document: None, escalate_at: 2.0, ..Config::thorough() });
     assert_eq!(none.check_at(&long, 0.5), plain.check_at(&long, moved));
 }
