@@ -250,9 +250,10 @@ pub struct Config {
     /// threshold, moved as far from its calibrated default as the
     /// requested threshold is from this setting's; in a text of 300 words
     /// or more its document trees read both ways,
-    /// [`Profile::escalated_document`]), and that report stands. Text that looks spun gets the slower, more thorough look;
-    /// clean prose rarely pays for it. Above 1: never. When thorough
-    /// already, only the document trees' reading changes.
+    /// [`Profile::escalated_document`]), and that report stands. Text that
+    /// looks spun gets the slower, more thorough look; clean prose rarely
+    /// pays for it. Above 1: never. When thorough already, only the
+    /// document trees' reading changes.
     pub escalate_at: f64,
     /// In a document called spun, the model findings' confidences are
     /// shifted by this much (log-odds) and the findings read again at the
@@ -797,16 +798,15 @@ pub trait Verifier: Send + Sync {
 /// as a logit, and the verifier's gain.
 pub const VERIFIER_FEATURES: usize = 3;
 
-/// Fitted on the development split by `cargo run --release -p unspin-neural
-/// --features candle --example fit_verifier`; never on the test split.
-/// (Development: 18 clean Brown documents, their copies spun at 10% and 30%,
-/// 40 July tortured phrases in the carrier sentences; the bias then set so
-/// that the default threshold keeps clean development prose under one
-/// finding per 1,000 words.) Fitted against the logistic statistical
-/// confidence the trees replaced; a cross-fitted refit against the trees
-/// (`UNSPIN_FOLD_MODELS`, docs/NEURAL.md) raised clean false alarms on test
-/// above one per 1,000 words in two genres and is not adopted.
-pub const DEFAULT_VERIFIER_WEIGHTS: [f32; VERIFIER_FEATURES] = [-2.7119, 2.4121, 0.3522];
+/// Fitted on the development split by `UNSPIN_FOLD_MODELS=DIR cargo run
+/// --release -p unspin-neural --features candle --example fit_verifier --
+/// 6 40`; never on the test split. (Development: 18 clean Brown documents,
+/// their copies spun at 10% and 30%, 40 July tortured phrases in the
+/// carrier sentences, each scored by the fold model of the confidence trees
+/// that never saw it and read in its document by the document trees; the
+/// bias then set so that the default threshold keeps the clean development
+/// prose of every genre under 0.9 findings per 1,000 words; docs/NEURAL.md.)
+pub const DEFAULT_VERIFIER_WEIGHTS: [f32; VERIFIER_FEATURES] = [-0.5109, 1.2298, 0.1573];
 
 pub fn verified_features(statistical: f64, gain: f32) -> [f32; VERIFIER_FEATURES] {
     let c = statistical.clamp(1e-4, 1.0 - 1e-4);

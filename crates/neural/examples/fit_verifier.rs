@@ -82,7 +82,14 @@ fn main() -> anyhow::Result<()> {
     // Findings the verifier would see (statistical confidence >= floor), with their labels.
     let collect = |fold: usize, text: &str, right: &dyn Fn(usize, usize) -> bool, kind: u8, genre: usize| -> Vec<Row> {
         let engine = &engines[fold];
-        let found: Vec<_> = engine.explain(text).into_iter().map(|e| e.finding).filter(|f| f.confidence >= floor).collect();
+        // The confidences the verifier sees in a check: read in their
+        // document (`unspin_engine::document`) where the text is long.
+        let detected: Vec<_> = engine.explain(text).into_iter().map(|e| (e.finding, e.evidence)).collect();
+        let read = match &engine.config().document {
+            Some(reading) => reading.apply(text, detected),
+            None => detected.into_iter().map(|(f, _)| f).collect(),
+        };
+        let found: Vec<_> = read.into_iter().filter(|f| f.confidence >= floor).collect();
         let gains = engine.verifier_gains(text, &found);
         judged.fetch_add(found.len(), std::sync::atomic::Ordering::Relaxed);
         found
