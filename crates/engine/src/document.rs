@@ -57,6 +57,16 @@ pub struct DocumentReading {
     pub both_ways: bool,
 }
 
+/// The findings of `detected` read in their document `text` by `reading`,
+/// or as the sentence gave them where there is none: what a check hands
+/// on to the threshold (and to a verifier).
+pub fn read(reading: Option<&DocumentReading>, text: &str, detected: Vec<(Finding, Evidence)>) -> Vec<Finding> {
+    match reading {
+        Some(reading) => reading.apply(text, detected),
+        None => detected.into_iter().map(|(f, _)| f).collect(),
+    }
+}
+
 impl DocumentReading {
     /// The log-odds by which a long text's confidences move so that
     /// `short_threshold` reads them as `long_threshold` would.

@@ -706,10 +706,7 @@ impl Engine {
         let Prepared { tokens, sentences, words, by_rule, fingerprinted } = prepared;
         let detector = self.detector_with(config);
         let detected = detector.detect(text, tokens, sentences);
-        let mut model: Vec<Finding> = match &config.document {
-            Some(reading) => reading.apply(text, detected),
-            None => detected.into_iter().map(|(f, _)| f).collect(),
-        };
+        let mut model = document::read(config.document.as_ref(), text, detected);
         if let Some(v) = &self.verifier {
             // Findings below the floor keep their statistical confidence
             // (they matter only to a threshold below the floor).

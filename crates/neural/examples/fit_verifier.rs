@@ -85,10 +85,7 @@ fn main() -> anyhow::Result<()> {
         // The confidences the verifier sees in a check: read in their
         // document (`unspin_engine::document`) where the text is long.
         let detected: Vec<_> = engine.explain(text).into_iter().map(|e| (e.finding, e.evidence)).collect();
-        let read = match &engine.config().document {
-            Some(reading) => reading.apply(text, detected),
-            None => detected.into_iter().map(|(f, _)| f).collect(),
-        };
+        let read = unspin_engine::document::read(engine.config().document.as_ref(), text, detected);
         let found: Vec<_> = read.into_iter().filter(|f| f.confidence >= floor).collect();
         let gains = engine.verifier_gains(text, &found);
         judged.fetch_add(found.len(), std::sync::atomic::Ordering::Relaxed);
