@@ -43,6 +43,18 @@ pub const RAISE_FLOOR: f64 = 0.4;
 /// a text of at least [`MIN_WORDS`] words, whose trees apply).
 pub const FEATURES: usize = Evidence::FEATURES + 2;
 
+/// The document trees' inputs for a restoration with evidence `features`
+/// in a text whose other restorations' confidence mass is `others_per_k`
+/// per 1,000 words; `long` for a text of at least [`MIN_WORDS`] words.
+/// The one layout the trees are fitted on and read with.
+pub fn inputs(features: &[f32; Evidence::FEATURES], others_per_k: f64, long: bool) -> [f32; FEATURES] {
+    let mut x = [0.0f32; FEATURES];
+    x[..Evidence::FEATURES].copy_from_slice(features);
+    x[Evidence::FEATURES] = others_per_k as f32;
+    x[Evidence::FEATURES + 1] = long as u8 as f32;
+    x
+}
+
 /// Document trees and the threshold of long texts they were read at.
 #[derive(Clone, Debug)]
 pub struct DocumentReading {
@@ -90,10 +102,7 @@ impl DocumentReading {
             .map(|(mut finding, evidence)| {
                 let raise = if finding.confidence >= RAISE_FLOOR {
                     let others = (mass - counted(finding.confidence)).max(0.0) * 1000.0 / words as f64;
-                    let mut x = [0.0f32; FEATURES];
-                    x[..Evidence::FEATURES].copy_from_slice(&evidence.features());
-                    x[Evidence::FEATURES] = others as f32;
-                    x[Evidence::FEATURES + 1] = 1.0;
+                    let x = inputs(&evidence.features(), others, true);
                     let said = (self.trees.log_odds(&x) - self.trees.base) as f64;
                     if self.both_ways {
                         said
