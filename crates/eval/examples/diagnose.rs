@@ -65,7 +65,7 @@ fn main() -> anyhow::Result<()> {
             let core_hit = hit.is_some() || (core_s.len() < swr.len() && lex.originals(core_s).iter().any(|c| c.original == core_o.join(" ")));
             covered_core += core_hit as usize;
             if !core_hit {
-                let o: Vec<&str> = ow.split_whitespace().collect();
+                let o = &o_words;
                 // The original's words, in order, among the spun phrase's.
                 let inside = sw.len() > o.len() && {
                     let mut it = sw.iter();

@@ -439,8 +439,9 @@ fn main() -> anyhow::Result<()> {
                 }
             }
         }
+        let is_long = |r: &Labelled| text_words(r) >= unspin_engine::document::MIN_WORDS;
         let judge = |name: &str, conf: &[f64], t_short: f64, t_long: f64| {
-            let t_of = |r: &Labelled| if text_words(r) >= unspin_engine::document::MIN_WORDS { t_long } else { t_short };
+            let t_of = |r: &Labelled| if is_long(r) { t_long } else { t_short };
             let above = |kind: Kind| rows.iter().zip(conf).filter(move |(r, &c)| r.kind == kind && c >= t_of(r)).map(|(r, _)| r);
             let hits = above(Kind::Spun).filter(|r| r.right).count();
             let flagged = above(Kind::Spun).count();
@@ -492,19 +493,15 @@ fn main() -> anyhow::Result<()> {
         let config = engine.config();
         let mut units: std::collections::HashMap<(Kind, usize, usize), Vec<usize>> = std::collections::HashMap::new();
         for (i, r) in rows.iter().enumerate() {
-            if matches!(r.kind, Kind::Clean | Kind::Spun) && text_words(r) >= unspin_engine::document::MIN_WORDS {
+            if matches!(r.kind, Kind::Clean | Kind::Spun) && is_long(r) {
                 units.entry(key(r)).or_default().push(i);
             }
         }
         let escalated_units: std::collections::HashSet<(Kind, usize, usize)> = units
             .iter()
             .filter(|(_, members)| {
-                let kept: Vec<unspin_engine::Finding> = members
-                    .iter()
-                    .filter(|&&i| raised[i] >= long_threshold)
-                    .map(|&i| unspin_engine::Finding { start: 0, end: 0, text: String::new(), suggestion: String::new(), confidence: raised[i], source: unspin_engine::Source::Model })
-                    .collect();
-                unspin_engine::document_score(&kept, text_words(&rows[members[0]]), config.doc_clean_rate) >= config.escalate_at
+                let kept = members.iter().map(|&i| raised[i]).filter(|&c| c >= long_threshold);
+                score_of(kept, text_words(&rows[members[0]]), config.doc_clean_rate) >= config.escalate_at
             })
             .map(|(k, _)| *k)
             .collect();
@@ -513,7 +510,7 @@ fn main() -> anyhow::Result<()> {
         println!("texts escalated (score at least {}): clean {escalated_clean}, spun 10/20/30% {escalated_spun:?}", config.escalate_at);
         for t_esc in [0.5, 0.55, 0.6, 0.625, 0.65, 0.675, 0.7, lowest_for(&both, &documents), 0.75] {
             let up = |i: usize| escalated_units.contains(&key(&rows[i]));
-            let found = |i: usize| if up(i) { both[i] >= t_esc } else { raised[i] >= if text_words(&rows[i]) >= unspin_engine::document::MIN_WORDS { long_threshold } else { lowest } };
+            let found = |i: usize| if up(i) { both[i] >= t_esc } else { raised[i] >= if is_long(&rows[i]) { long_threshold } else { lowest } };
             let gated: Vec<f64> = (0..rows.len()).map(|i| if found(i) { 1.0 } else { 0.0 }).collect();
             let (worst, genre) = worst_rate(&gated, 0.5, &documents);
             let spun = |only_up: bool| rows.iter().enumerate().filter(move |&(i, r)| r.kind == Kind::Spun && found(i) && (!only_up || up(i)));
@@ -541,14 +538,7 @@ fn main() -> anyhow::Result<()> {
             }
         }
         let clean_rate = engine.config().doc_clean_rate;
-        let score = |cs: &[(f64, bool)], w: usize, t1: f64| {
-            let kept: Vec<unspin_engine::Finding> = cs
-                .iter()
-                .filter(|(c, _)| *c >= t1)
-                .map(|&(c, _)| unspin_engine::Finding { start: 0, end: 0, text: String::new(), suggestion: String::new(), confidence: c, source: unspin_engine::Source::Model })
-                .collect();
-            unspin_engine::document_score(&kept, w, clean_rate)
-        };
+        let score = |cs: &[(f64, bool)], w: usize, t1: f64| score_of(cs.iter().map(|&(c, _)| c).filter(|&c| c >= t1), w, clean_rate);
         let t1 = lowest;
         // The shift of log-odds that makes the held-out confidences of the
         // restorations in texts called spun honest (maximum likelihood).
@@ -674,6 +664,16 @@ struct DocumentPlan {
 
 /// How many distinct instances (tortured phrase in one text) among `rows`
 /// have a right restoration.
+/// The document score (`unspin_engine::document_score`) of a text of
+/// `words` words whose findings at the threshold in force have
+/// `confidences`: what decides whether the engine escalates it.
+fn score_of(confidences: impl Iterator<Item = f64>, words: usize, clean_rate: f64) -> f64 {
+    let findings: Vec<unspin_engine::Finding> = confidences
+        .map(|confidence| unspin_engine::Finding { start: 0, end: 0, text: String::new(), suggestion: String::new(), confidence, source: unspin_engine::Source::Model })
+        .collect();
+    unspin_engine::document_score(&findings, words, clean_rate)
+}
+
 fn instances_found<'a>(rows: impl Iterator<Item = &'a Labelled>) -> usize {
     let mut found: Vec<usize> = rows.filter(|r| r.right).map(|r| r.instance).collect();
     found.sort();
