@@ -440,7 +440,9 @@ impl Run<'_> {
                         .with(Figure::share("F1", s.tokens.f1()))
                         .with(Figure::share("exact", s.exact_rate()))
                         .with(Figure::share("WER spun", s.wer_before()))
-                        .with(Figure::share("WER restored", s.wer_after())),
+                        .with(Figure::share("WER restored", s.wer_after()))
+                        .with(Figure::share("para closer", s.paragraphs_closer()))
+                        .with(Figure::share("para further", s.paragraphs_further())),
                 );
                 let (auc, accuracy) = measure::verdict_quality(&split_clean, &s);
                 verdict_rows.push(

@@ -134,6 +134,9 @@ pub struct SpunDocScores {
     pub wer_before: (u64, u64),
     /// The same after replacing every finding with its suggestion.
     pub wer_after: (u64, u64),
+    /// Paragraphs that restoring brought closer to the original, or not.
+    #[serde(default)]
+    pub paragraphs: metrics::ParagraphMoves,
     pub score: f64,
     pub spun: bool,
 }
@@ -146,6 +149,8 @@ pub struct SpunScores {
     pub exact_spans: u64,
     pub wer_before: (u64, u64),
     pub wer_after: (u64, u64),
+    #[serde(default)]
+    pub paragraphs: metrics::ParagraphMoves,
     /// Document scores and verdicts, in document order.
     pub scores: Vec<f64>,
     pub verdicts: Vec<bool>,
@@ -162,6 +167,16 @@ impl SpunScores {
 
     pub fn wer_after(&self) -> Option<f64> {
         ratio(self.wer_after.0, self.wer_after.1)
+    }
+
+    /// Share of paragraphs that restoring brought closer to the original.
+    pub fn paragraphs_closer(&self) -> Option<f64> {
+        ratio(self.paragraphs.closer, self.paragraphs.total())
+    }
+
+    /// Share of paragraphs that restoring took further from it.
+    pub fn paragraphs_further(&self) -> Option<f64> {
+        ratio(self.paragraphs.further, self.paragraphs.total())
     }
 }
 
@@ -180,6 +195,7 @@ pub fn score_spun_doc(detector: &dyn Detector, doc: &Spun) -> SpunDocScores {
         exact_spans: exact,
         wer_before: metrics::word_errors(&doc.original, &doc.text),
         wer_after: metrics::word_errors(&doc.original, &restored),
+        paragraphs: metrics::paragraph_moves(&doc.original, &doc.text, &restored),
         score: report.score,
         spun: report.spun,
     }
@@ -197,6 +213,7 @@ pub fn score_spun(detector: &dyn Detector, docs: &[Spun]) -> SpunScores {
         s.wer_before.1 += d.wer_before.1;
         s.wer_after.0 += d.wer_after.0;
         s.wer_after.1 += d.wer_after.1;
+        s.paragraphs.add(d.paragraphs);
         s.scores.push(d.score);
         s.verdicts.push(d.spun);
     }

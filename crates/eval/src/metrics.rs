@@ -237,6 +237,55 @@ pub fn word_errors(reference: &str, hypothesis: &str) -> (u64, u64) {
     }
 }
 
+/// How restoring moved each paragraph (blank-line separated) relative to
+/// the spun text: paragraphs whose restored words are closer to the
+/// original's than the spun words were, as close, and further. A reader
+/// prefers the restored paragraph only when it is closer; a further one is
+/// a paragraph that restoring made worse.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParagraphMoves {
+    pub closer: u64,
+    pub same: u64,
+    pub further: u64,
+}
+
+impl ParagraphMoves {
+    pub fn add(&mut self, other: ParagraphMoves) {
+        self.closer += other.closer;
+        self.same += other.same;
+        self.further += other.further;
+    }
+
+    pub fn total(&self) -> u64 {
+        self.closer + self.same + self.further
+    }
+}
+
+/// Compares `spun` and `restored` with `original` a paragraph at a time.
+/// Spinning and restoring never move a line break, so the three texts have
+/// the same paragraphs; if they do not, the whole text counts as one.
+pub fn paragraph_moves(original: &str, spun: &str, restored: &str) -> ParagraphMoves {
+    let split = |t: &str| -> Vec<String> { t.split("\n\n").map(str::to_string).collect() };
+    let (mut o, mut s, mut r) = (split(original), split(spun), split(restored));
+    if o.len() != s.len() || o.len() != r.len() {
+        (o, s, r) = (vec![original.into()], vec![spun.into()], vec![restored.into()]);
+    }
+    let mut moves = ParagraphMoves::default();
+    for ((o, s), r) in o.iter().zip(&s).zip(&r) {
+        if words(o).is_empty() {
+            continue;
+        }
+        let before = word_errors(o, s).0;
+        let after = word_errors(o, r).0;
+        match after.cmp(&before) {
+            std::cmp::Ordering::Less => moves.closer += 1,
+            std::cmp::Ordering::Equal => moves.same += 1,
+            std::cmp::Ordering::Greater => moves.further += 1,
+        }
+    }
+    moves
+}
+
 /// Area under the ROC curve: the probability that a random positive scores
 /// above a random negative, ties counting one half (Mann-Whitney U). None
 /// when either class is empty.
@@ -281,6 +330,20 @@ mod tests {
         assert_eq!(levenshtein(&[1, 2, 3], &[1, 3]), 1);
         assert_eq!(levenshtein::<u8>(&[], &[1, 2]), 2);
         assert_eq!(levenshtein(&[1, 2, 3, 4], &[2, 3, 4, 5]), 2);
+    }
+
+    #[test]
+    fn paragraph_moves_compare_each_paragraph_with_the_original() {
+        let original = "The United States is big.\n\nIt was a good day.\n\nNothing happened.";
+        let spun = "The Joined Together States is big.\n\nIt was a fine day.\n\nNothing happened.";
+        // First paragraph restored, second untouched, third altered wrongly.
+        let restored = "The United States is big.\n\nIt was a fine day.\n\nNothing occurred.";
+        assert_eq!(paragraph_moves(original, spun, restored), ParagraphMoves { closer: 1, same: 1, further: 1 });
+        // A wrong suggestion over a spun word is as far as the spun word.
+        let wrong = "The Joined Together States is big.\n\nIt was a nice day.\n\nNothing happened.";
+        assert_eq!(paragraph_moves(original, spun, wrong), ParagraphMoves { closer: 0, same: 3, further: 0 });
+        // Texts whose paragraphs do not line up count as one paragraph.
+        assert_eq!(paragraph_moves("a b\n\nc", "a x\n\nc", "a b c"), ParagraphMoves { closer: 1, same: 0, further: 0 });
     }
 
     #[test]

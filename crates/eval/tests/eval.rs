@@ -117,6 +117,10 @@ fn perfect_restorer_scores_perfectly() {
     assert_eq!(s.exact_rate(), Some(1.0));
     assert_eq!(s.wer_after(), Some(0.0));
     assert!(s.wer_before().unwrap() > 0.0);
+    // Every paragraph with a swap comes back closer; none goes further.
+    assert!(s.paragraphs_closer().unwrap() > 0.5);
+    assert_eq!(s.paragraphs_further(), Some(0.0));
+    assert_eq!(s.paragraphs.total() as usize, docs.iter().map(|d| d.original.split("\n\n").count()).sum::<usize>());
 }
 
 #[test]
@@ -128,6 +132,8 @@ fn identity_restorer_finds_nothing_and_changes_nothing() {
     assert_eq!(s.exact_rate(), Some(0.0));
     assert!(s.wer_before().unwrap() > 0.0);
     assert_eq!(s.wer_after(), s.wer_before());
+    assert_eq!(s.paragraphs_closer(), Some(0.0));
+    assert_eq!(s.paragraphs_further(), Some(0.0));
 }
 
 #[test]
