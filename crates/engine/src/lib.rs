@@ -217,7 +217,10 @@ pub struct Config {
     /// channel, the likeliest by channel times the phrase's own probability
     /// (the posterior before context). On the development split 64 finds as
     /// many swaps at the same false-alarm rate as all 200, at a third of the
-    /// cost.
+    /// cost. 128 found 8% more tortured phrases (0.116 -> 0.125 at 0.75
+    /// clean findings per 1,000 words) and no more swaps, but checks a
+    /// third slower: the candidate table holds 64 a word, and the rest are
+    /// computed.
     pub max_lexicon_candidates: usize,
     /// Of those, how many a word or phrase with only one unseen side is
     /// scored against (it is a suspect at all only with `abnormal_sides`
@@ -234,9 +237,10 @@ pub struct Config {
     /// A single word with one unseen side is a suspect too when it is
     /// rarer than this (log10 unigram probability; 0: never), scored
     /// against `one_side_candidates` originals. Held out on the
-    /// development split, -4.5 with 16 candidates finds a fifth more swaps
-    /// at the same rate of false alarms but checks news at about 4.4 MB/s
-    /// instead of 5.7, so it is off by default.
+    /// development split at 0.75 clean findings per 1,000 words, -4.5 with
+    /// 16 candidates finds an eighth more swaps (0.0308 -> 0.0347) but
+    /// checks news a quarter slower (5.3 -> 3.9 MB/s); -5, 8% more at a
+    /// sixth slower; -5.5, none. So it is off by default.
     pub one_side_word_rarity: f32,
     /// The same for a word or phrase with no unseen side (a suspect at all
     /// only with `abnormal_sides` or `phrase_sides` 0, as under
