@@ -54,5 +54,10 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
     let max = unspin_engine::Config::default().max_lexicon_candidates;
     unspin_engine::candidates::write(&lm, &lexicon, max, &cand_out)?;
     eprintln!("unspin: wrote {} in {:.1}s", cand_out.display(), t.elapsed().as_secs_f64());
+    // Read back from disk, the files are mapped in huge pages where the
+    // kernel can (see `unspin_store::drop_from_page_cache`).
+    for path in [&lm_out, &lex_out, &cand_out] {
+        unspin_store::drop_from_page_cache(path)?;
+    }
     Ok(())
 }

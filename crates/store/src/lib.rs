@@ -117,6 +117,30 @@ impl Writer {
     }
 }
 
+/// Asks the kernel to drop a written file from the page cache (advice
+/// only: nothing changes where the kernel ignores it). The pages a write
+/// leaves there are small ones, while a file read back from disk comes in
+/// large folios that Linux maps in 2 MiB pages. A model's tables are
+/// probed at random on every query, and in small pages nearly every probe
+/// also misses the TLB: `check` ran 7-15% faster on news from a model read
+/// back than from one just written. `unspin build-model` calls this for
+/// the files it has made.
+pub fn drop_from_page_cache(path: &Path) -> Result<()> {
+    let f = File::open(path).map_err(|source| StoreError::Io { path: path.to_path_buf(), source })?;
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        // Dirty pages are not dropped: write them out first.
+        f.sync_all().map_err(|source| StoreError::Io { path: path.to_path_buf(), source })?;
+        // SAFETY: a plain system call on a file descriptor we own; it
+        // reads no memory of ours.
+        let _ = unsafe { libc::posix_fadvise(f.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED) };
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = f;
+    Ok(())
+}
+
 fn align_up(n: usize) -> usize {
     n.div_ceil(ALIGN) * ALIGN
 }
@@ -279,6 +303,21 @@ mod tests {
         w.add("words", b"alpha\0beta\0".to_vec());
         w.add_pod::<u32>("ids", &[1, 2, 3, 0xdead_beef]);
         w.to_bytes()
+    }
+
+    #[test]
+    fn a_file_dropped_from_the_page_cache_reads_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("m.unspin");
+        let records: Vec<u64> = (0..100_000u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15)).collect();
+        let mut w = Writer::new(*b"TEST");
+        w.add_pod::<u64>("table", &records);
+        w.write(&p).unwrap();
+        let before = std::fs::read(&p).unwrap();
+        drop_from_page_cache(&p).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), before);
+        assert_eq!(Store::open(&p, *b"TEST").unwrap().pod_section::<u64>("table").unwrap(), &records[..]);
+        assert!(matches!(drop_from_page_cache(&dir.path().join("missing")), Err(StoreError::Io { .. })));
     }
 
     #[test]
