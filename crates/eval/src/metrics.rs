@@ -334,14 +334,14 @@ mod tests {
 
     #[test]
     fn paragraph_moves_compare_each_paragraph_with_the_original() {
-        let original = "The United States is big.\n\nIt was a good day.\n\nNothing happened.";
-        let spun = "The Joined Together States is big.\n\nIt was a fine day.\n\nNothing happened.";
-        // First paragraph restored, second untouched, third altered wrongly.
-        let restored = "The United States is big.\n\nIt was a fine day.\n\nNothing occurred.";
-        assert_eq!(paragraph_moves(original, spun, restored), ParagraphMoves { closer: 1, same: 1, further: 1 });
+        let original = "The United States is big.\n\nIt was a good day.\n\nNothing happened.\n\nHe said so.";
+        let spun = "The Joined Together States is big.\n\nIt was a fine day.\n\nNothing happened.\n\nHe stated so.";
+        // First and last paragraphs restored, second untouched, third altered wrongly.
+        let restored = "The United States is big.\n\nIt was a fine day.\n\nNothing occurred.\n\nHe said so.";
+        assert_eq!(paragraph_moves(original, spun, restored), ParagraphMoves { closer: 2, same: 1, further: 1 });
         // A wrong suggestion over a spun word is as far as the spun word.
-        let wrong = "The Joined Together States is big.\n\nIt was a nice day.\n\nNothing happened.";
-        assert_eq!(paragraph_moves(original, spun, wrong), ParagraphMoves { closer: 0, same: 3, further: 0 });
+        let wrong = "The Joined Together States is big.\n\nIt was a nice day.\n\nNothing happened.\n\nHe stated so.";
+        assert_eq!(paragraph_moves(original, spun, wrong), ParagraphMoves { closer: 0, same: 4, further: 0 });
         // Texts whose paragraphs do not line up count as one paragraph.
         assert_eq!(paragraph_moves("a b\n\nc", "a x\n\nc", "a b c"), ParagraphMoves { closer: 1, same: 0, further: 0 });
     }
