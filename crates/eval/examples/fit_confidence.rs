@@ -662,8 +662,6 @@ struct DocumentPlan {
     long_threshold: f64,
 }
 
-/// How many distinct instances (tortured phrase in one text) among `rows`
-/// have a right restoration.
 /// The document score (`unspin_engine::document_score`) of a text of
 /// `words` words whose findings at the threshold in force have
 /// `confidences`: what decides whether the engine escalates it.
@@ -674,6 +672,8 @@ fn score_of(confidences: impl Iterator<Item = f64>, words: usize, clean_rate: f6
     unspin_engine::document_score(&findings, words, clean_rate)
 }
 
+/// How many distinct instances (tortured phrase in one text) among `rows`
+/// have a right restoration.
 fn instances_found<'a>(rows: impl Iterator<Item = &'a Labelled>) -> usize {
     let mut found: Vec<usize> = rows.filter(|r| r.right).map(|r| r.instance).collect();
     found.sort();
