@@ -265,17 +265,17 @@ impl ParagraphMoves {
 /// Spinning and restoring never move a line break, so the three texts have
 /// the same paragraphs; if they do not, the whole text counts as one.
 pub fn paragraph_moves(original: &str, spun: &str, restored: &str) -> ParagraphMoves {
-    let split = |t: &str| -> Vec<String> { t.split("\n\n").map(str::to_string).collect() };
+    let split = |t| -> Vec<&str> { str::split(t, "\n\n").collect() };
     let (mut o, mut s, mut r) = (split(original), split(spun), split(restored));
     if o.len() != s.len() || o.len() != r.len() {
-        (o, s, r) = (vec![original.into()], vec![spun.into()], vec![restored.into()]);
+        (o, s, r) = (vec![original], vec![spun], vec![restored]);
     }
     let mut moves = ParagraphMoves::default();
     for ((o, s), r) in o.iter().zip(&s).zip(&r) {
-        if words(o).is_empty() {
+        let (before, words) = word_errors(o, s);
+        if words == 0 {
             continue;
         }
-        let before = word_errors(o, s).0;
         let after = word_errors(o, r).0;
         match after.cmp(&before) {
             std::cmp::Ordering::Less => moves.closer += 1,
