@@ -126,12 +126,13 @@ impl Writer {
 /// back than from one just written. `unspin build-model` calls this for
 /// the files it has made.
 pub fn drop_from_page_cache(path: &Path) -> Result<()> {
-    let f = File::open(path).map_err(|source| StoreError::Io { path: path.to_path_buf(), source })?;
+    let io = |source| StoreError::Io { path: path.to_path_buf(), source };
+    let f = File::open(path).map_err(io)?;
     #[cfg(target_os = "linux")]
     {
         use std::os::fd::AsRawFd;
         // Dirty pages are not dropped: write them out first.
-        f.sync_all().map_err(|source| StoreError::Io { path: path.to_path_buf(), source })?;
+        f.sync_all().map_err(io)?;
         // SAFETY: a plain system call on a file descriptor we own; it
         // reads no memory of ours.
         let _ = unsafe { libc::posix_fadvise(f.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED) };
