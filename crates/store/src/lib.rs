@@ -123,8 +123,8 @@ impl Writer {
 /// large folios that Linux maps in 2 MiB pages. A model's tables are
 /// probed at random on every query, and in small pages nearly every probe
 /// also misses the TLB: `check` ran 7-15% faster on news from a model read
-/// back than from one just written. `unspin build-model` calls this for
-/// the files it has made.
+/// back than from one just written, for as long as the kernel kept those
+/// pages. `unspin build-model` calls this for the files it has made.
 pub fn drop_from_page_cache(path: &Path) -> Result<()> {
     let io = |source| StoreError::Io { path: path.to_path_buf(), source };
     let f = File::open(path).map_err(io)?;
