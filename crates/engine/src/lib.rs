@@ -281,6 +281,17 @@ pub struct Config {
     /// With a [`Verifier`]: weights of the logistic model over
     /// [`verified_features`] that gives a verified finding its confidence.
     pub verifier_weights: [f32; VERIFIER_FEATURES],
+    /// A text longer than this many bytes is checked a block at a time
+    /// (blocks of at most this size, cut at paragraph breaks where it has
+    /// them; see [`unspin_text::blocks`]), so that checking a file of any
+    /// size takes memory for one block (about twenty times its size) and
+    /// the text itself. What a document teaches about its own words (pairs
+    /// it repeats, its document trees, the second look at a text that
+    /// looks spun, the `AND` terms of fingerprints) then reaches within a
+    /// block; the score is read over all the findings and words, and a
+    /// text with a block that is spun is spun. Four MiB holds any article
+    /// or paper whole.
+    pub block_bytes: usize,
     /// Beam width of the joint decoding of a cluster.
     pub beam: usize,
     /// Candidate originals kept per phrase after local scoring.
@@ -319,6 +330,7 @@ impl Default for Config {
             doc_clean_rate: 0.75,
             verify_floor: 0.2,
             verifier_weights: DEFAULT_VERIFIER_WEIGHTS,
+            block_bytes: 4 << 20,
             beam: 12,
             max_candidates: 8,
             function_words: false,
@@ -432,6 +444,7 @@ impl Config {
             "escalate_at" => self.escalate_at = f()?,
             "doc_clean_rate" => self.doc_clean_rate = f()?,
             "beam" => self.beam = f()? as usize,
+            "block_bytes" => self.block_bytes = f()? as usize,
             "abnormal_sides" => self.abnormal_sides = f()? as usize,
             "one_side_candidates" => self.one_side_candidates = f()? as usize,
             "one_side_phrase_candidates" => self.one_side_phrase_candidates = f()? as usize,
@@ -688,9 +701,27 @@ impl Engine {
     /// Finds spun phrases in `text`, reporting findings of confidence at
     /// least `threshold` (in place of `min_confidence`).
     pub fn check_at(&self, text: &str, threshold: f64) -> Report {
+        if text.len() <= self.config.block_bytes {
+            return self.check_block(text, threshold).0;
+        }
+        let mut findings = Vec::new();
+        let (mut words, mut block_score, mut block_spun) = (0, 0.0f64, false);
+        for range in unspin_text::blocks(text, self.config.block_bytes) {
+            let (report, block_words) = self.check_block(&text[range.clone()], threshold);
+            words += block_words;
+            block_score = block_score.max(report.score);
+            block_spun |= report.spun;
+            findings.extend(report.findings.into_iter().map(|f| Finding { start: f.start + range.start, end: f.end + range.start, ..f }));
+        }
+        let score = document_score(&findings, words, self.config.doc_clean_rate).max(block_score);
+        Report { score, spun: block_spun || score >= self.config.doc_threshold, findings }
+    }
+
+    /// [`Engine::check_at`] on a text checked whole, with its word count.
+    fn check_block(&self, text: &str, threshold: f64) -> (Report, usize) {
         let prepared = Prepared::new(text, self.fingerprints.as_ref());
         let first = self.check_with(&self.config, text, &prepared, threshold);
-        match &self.escalation {
+        let report = match &self.escalation {
             Some(second) if first.score >= self.config.escalate_at => {
                 // The thorough threshold sits as far from its calibrated
                 // default as the requested one from this setting's.
@@ -702,7 +733,8 @@ impl Engine {
                 self.check_with(second, text, &prepared, moved.clamp(0.0, 1.0))
             }
             _ => first,
-        }
+        };
+        (report, prepared.words)
     }
 
     /// One look at `text` (`prepared` from it) under `config`.

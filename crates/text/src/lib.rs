@@ -240,6 +240,48 @@ pub fn sentences(text: &str, tokens: &[Token]) -> Vec<std::ops::Range<usize>> {
     out
 }
 
+/// Cuts `text` into consecutive byte ranges of at most `max_bytes` that
+/// together cover it, for checking a very long text a block at a time.
+/// Each cut falls at the last paragraph break (a blank line) in the second
+/// half of the block; failing that at the last line break, then after the
+/// last sentence end (". ", "! ", "? "), then after the last whitespace, so
+/// that no word and, as far as the text allows, no sentence or paragraph is
+/// split. A block with none of these in its second half (one enormous
+/// "word") is cut at the character boundary at or before `max_bytes`.
+/// Every range starts and ends on a character boundary; a `max_bytes`
+/// smaller than a character is taken as that character's length.
+pub fn blocks(text: &str, max_bytes: usize) -> Vec<std::ops::Range<usize>> {
+    let max_bytes = max_bytes.max(4);
+    let mut out = Vec::new();
+    let mut start = 0;
+    while text.len() - start > max_bytes {
+        let mut limit = start + max_bytes;
+        while !text.is_char_boundary(limit) {
+            limit -= 1;
+        }
+        let window = &text[start..limit];
+        let half = window.len() / 2;
+        let after = |pattern: &str| window.rfind(pattern).map(|at| at + pattern.len()).filter(|&cut| cut > half);
+        let after_whitespace = || {
+            window.char_indices().rev().find(|&(_, c)| c.is_whitespace()).map(|(at, c)| at + c.len_utf8()).filter(|&cut| cut > half)
+        };
+        let cut = after("\n\n")
+            .or_else(|| after("\n"))
+            .or_else(|| [". ", "! ", "? "].iter().filter_map(|p| after(p)).max())
+            .or_else(after_whitespace)
+            .unwrap_or(window.len());
+        // `limit` is a boundary at least one character past `start` (the
+        // longest character is four bytes), so every block is non-empty.
+        let cut = if cut == 0 { window.len() } else { cut };
+        out.push(start..start + cut);
+        start += cut;
+    }
+    if start < text.len() || text.is_empty() {
+        out.push(start..text.len());
+    }
+    out
+}
+
 /// The language-model words for one token: lower case, typographic
 /// apostrophes made plain, numbers spelled out; none for punctuation.
 pub fn lm_words(text: &str, token: &Token) -> Vec<String> {

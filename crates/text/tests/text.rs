@@ -89,3 +89,41 @@ proptest! {
         for t in &toks { let _ = lm_words(&s, t); }
     }
 }
+
+#[test]
+fn blocks_end_at_paragraphs_then_lines_then_sentences_then_words() {
+    fn cuts(text: &str, max: usize) -> Vec<&str> {
+        blocks(text, max).into_iter().map(|r| &text[r]).collect()
+    }
+    // A paragraph break in the second half wins over the later line break.
+    let text = "First paragraph here.\n\nSecond one\nruns on a while.";
+    assert_eq!(cuts(text, 40), vec!["First paragraph here.\n\n", "Second one\nruns on a while."]);
+    // Without one, the last line break; then the last sentence end; then a space.
+    assert_eq!(cuts("Some words here\nmore words and more", 24), vec!["Some words here\n", "more words and more"]);
+    assert_eq!(cuts("One sentence. Two sentence words", 24), vec!["One sentence. ", "Two sentence words"]);
+    assert_eq!(cuts("aaaa bbbb cccc dddd", 12), vec!["aaaa bbbb ", "cccc dddd"]);
+    // A break in the first half would make a block needlessly small: a
+    // space later on is preferred to it.
+    assert_eq!(cuts("a\n\nbbbbbbbbb cc dd", 14), vec!["a\n\nbbbbbbbbb ", "cc dd"]);
+    // One enormous word is cut at a character boundary.
+    assert_eq!(cuts("ééééé", 5), vec!["éé", "éé", "é"]);
+    // A text that fits is one block; the empty text is one empty block.
+    assert_eq!(cuts("short", 100), vec!["short"]);
+    assert_eq!(blocks("", 100), vec![0..0]);
+}
+
+proptest! {
+    #[test]
+    fn blocks_cover_the_text_in_order_on_character_boundaries(s in "\\PC*|[a-z .\n]*", max in 1usize..40) {
+        let ranges = blocks(&s, max);
+        let mut next = 0;
+        for r in &ranges {
+            prop_assert_eq!(r.start, next);
+            prop_assert!(r.end > r.start || s.is_empty());
+            prop_assert!(r.end - r.start <= max.max(4));
+            prop_assert!(s.is_char_boundary(r.start) && s.is_char_boundary(r.end));
+            next = r.end;
+        }
+        prop_assert_eq!(next, s.len());
+    }
+}
