@@ -240,7 +240,11 @@ pub struct Config {
     /// development split at 0.75 clean findings per 1,000 words, -4.5 with
     /// 16 candidates finds an eighth more swaps (0.0308 -> 0.0347) but
     /// checks news a quarter slower (5.3 -> 3.9 MB/s); -5, 8% more at a
-    /// sixth slower; -5.5, none. So it is off by default.
+    /// sixth slower; -5.5, none. Scoring only such a word's candidates
+    /// that mend its unseen edge (a seen pair with that neighbour) keeps
+    /// most of the gain (0.0336) but not the speed (a fifth slower): half
+    /// of these words then have nothing to score, and the cost is in
+    /// judging those that do. So it is off by default.
     pub one_side_word_rarity: f32,
     /// The same for a word or phrase with no unseen side (a suspect at all
     /// only with `abnormal_sides` or `phrase_sides` 0, as under
