@@ -72,8 +72,15 @@ impl PairCounts {
     fn new(sentences: &[Sentence]) -> PairCounts {
         let mut counts: HashMap<u64, u32, rustc_hash::FxBuildHasher> = HashMap::default();
         let mut words = 0;
+        // A sentence the text repeats word for word (a pasted paragraph,
+        // a page's boilerplate) is one choice of words, its pairs counted
+        // once: its copy is no other place where the author wrote them.
+        let mut seen: std::collections::HashSet<u64, rustc_hash::FxBuildHasher> = Default::default();
         for s in sentences {
             words += s.ids.len();
+            if s.ids.len() > 1 && !seen.insert(std::hash::BuildHasher::hash_one(&rustc_hash::FxBuildHasher, &s.ids)) {
+                continue;
+            }
             for pair in s.ids.windows(2) {
                 if pair[0] != OOV && pair[1] != OOV {
                     *counts.entry(Self::key(pair[0], pair[1])).or_default() += 1;

@@ -56,3 +56,25 @@ fn a_pair_common_in_any_text_is_an_echo_only_in_a_short_one() {
     };
     assert_eq!((echo(short), echo(&long)), (1, 0));
 }
+
+/// A text pasted twice is two copies of one choice of words: the copy of a
+/// spun pair is no echo of the author's, and each copy keeps the findings
+/// the text has alone.
+#[test]
+fn a_sentence_repeated_word_for_word_echoes_nothing() {
+    let Some(dir) = real_model() else { return };
+    // Without the second look, whose report a text with more findings
+    // may get: only the echoes differ between the texts.
+    let engine = Engine::new(Arc::new(Model::open(&dir).unwrap()), Config { escalate_at: 2.0, ..Config::default() });
+    let spun = std::fs::read_to_string(unspin_test_support::workspace_root().join("data/examples/spun-news.txt")).unwrap();
+    let with_echo = format!("The State Highway Department will issue the bonds. {ALONE}");
+    for text in [with_echo.as_str(), spun.trim_end()] {
+        let once = engine.check(text).findings;
+        assert!(!once.is_empty());
+        let twice = format!("{text}\n\n{text}");
+        let found: Vec<(usize, String)> = engine.check(&twice).findings.into_iter().map(|f| (f.start, f.suggestion)).collect();
+        let mut want: Vec<(usize, String)> = once.iter().map(|f| (f.start, f.suggestion.clone())).collect();
+        want.extend(once.iter().map(|f| (f.start + text.len() + 2, f.suggestion.clone())));
+        assert_eq!(found, want, "{text:?}");
+    }
+}
