@@ -5,6 +5,7 @@
 //! Every token is a byte range of the input, so a finding can name exact
 //! bytes and a restoration can leave every other byte as it was.
 
+pub mod markup;
 mod numbers;
 
 pub use numbers::spell_number;

@@ -127,3 +127,28 @@ proptest! {
         prop_assert_eq!(next, s.len());
     }
 }
+
+proptest! {
+    /// Any string reads as a page without a panic, and every part of its
+    /// text either maps to bytes of the page on character boundaries or
+    /// to none; text with no "<" or "&" is its own text.
+    #[test]
+    fn page_text_maps_back_inside_the_page(s in "([a-z ]|<p>|</p>|<b>|</b>|&amp;|&rsquo;|&#233;|<!--x-->|<script>a</script>|<|&|\\PC)*") {
+        let view = markup::HtmlText::new(&s);
+        let bounds: Vec<usize> = (0..=view.text.len()).filter(|&i| view.text.is_char_boundary(i)).collect();
+        for (k, &a) in bounds.iter().enumerate() {
+            for &b in bounds[k + 1..].iter().take(6) {
+                if let Some(r) = view.source_range(a..b) {
+                    prop_assert!(r.start < r.end && r.end <= s.len());
+                    prop_assert!(s.is_char_boundary(r.start) && s.is_char_boundary(r.end));
+                }
+            }
+        }
+        if !s.contains(['<', '&']) {
+            prop_assert_eq!(&view.text, &s);
+            if !s.is_empty() {
+                prop_assert_eq!(view.source_range(0..s.len()), Some(0..s.len()));
+            }
+        }
+    }
+}
