@@ -61,8 +61,42 @@ struct Common {
     /// Treat every input line as its own document.
     #[arg(long)]
     lines: bool,
+    /// What a document is: "text", "html" (the text a reader sees is
+    /// checked, and findings and restorations land at their bytes in the
+    /// page, markup untouched), or "auto": html when it opens with a tag
+    /// or doctype and closes an element.
+    #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = ["auto", "text", "html"])]
+    format: String,
     #[command(flatten)]
     engine: EngineArgs,
+}
+
+impl Common {
+    /// Whether `document` is to be read as an HTML page.
+    fn is_html(&self, document: &str) -> bool {
+        match self.format.as_str() {
+            "html" => true,
+            "text" => false,
+            _ => unspin_text::markup::looks_like_html(document),
+        }
+    }
+}
+
+/// A document checked as `common` says it is (text or an HTML page).
+fn check_document(engine: &Engine, common: &Common, document: &str) -> Report {
+    if common.is_html(document) {
+        engine.check_html_at(document, engine.config().min_confidence)
+    } else {
+        engine.check(document)
+    }
+}
+
+fn restore_document(engine: &Engine, common: &Common, document: &str) -> String {
+    if common.is_html(document) {
+        engine.restore_html(document).0
+    } else {
+        engine.restore(document).0
+    }
 }
 
 /// The options that make an engine, shared by every command that checks text.
@@ -275,7 +309,7 @@ fn run_check(common: &Common, json: bool) -> anyhow::Result<()> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     if common.lines {
         for (line, _ending) in input::lines(&text) {
-            let report = engine.check(line);
+            let report = check_document(&engine, common, line);
             if json {
                 serde_json::to_writer(&mut out, &report)?;
                 writeln!(out)?;
@@ -284,7 +318,7 @@ fn run_check(common: &Common, json: bool) -> anyhow::Result<()> {
             }
         }
     } else {
-        let report = engine.check(&text);
+        let report = check_document(&engine, common, &text);
         if json {
             serde_json::to_writer_pretty(&mut out, &report)?;
             writeln!(out)?;
@@ -303,12 +337,12 @@ fn run_restore(common: &Common) -> anyhow::Result<()> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     if common.lines {
         for (line, ending) in input::lines(&text) {
-            let (restored, _) = engine.restore(line);
+            let restored = restore_document(&engine, common, line);
             out.write_all(restored.as_bytes())?;
             out.write_all(ending.as_bytes())?;
         }
     } else {
-        let (restored, _) = engine.restore(&text);
+        let restored = restore_document(&engine, common, &text);
         out.write_all(restored.as_bytes())?;
     }
     out.flush()?;

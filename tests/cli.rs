@@ -93,6 +93,35 @@ fn fixture_model_restores_a_swap_and_keeps_every_other_byte() {
         .stdout("  The united states is a big country.\n\n\tThe united states is a big country.\r\n");
 }
 
+/// An HTML page is checked as the text a reader sees: findings point at
+/// their bytes in the page, and restoring changes those words only, never a
+/// script, attribute or tag.
+#[test]
+fn html_pages_are_checked_as_their_text_and_restored_in_place() {
+    let m = fixture_model();
+    let page = "<!DOCTYPE html><html><head><title>Atlas</title><script>var s = \"The allied states is\";</script></head>\n\
+                <body><p class=\"allied states\">The <i>allied</i> states is a big country.</p>\n\
+                <p>The allied&nbsp;states is a big country.</p></body></html>\n";
+    let out = unspin().args(["check", "--json", "--model"]).arg(m.path()).write_stdin(page).assert().success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 2, "{v}");
+    for f in findings {
+        let (s, e) = (f["start"].as_u64().unwrap() as usize, f["end"].as_u64().unwrap() as usize);
+        assert_eq!(&page[s..e], "allied");
+        assert!(s > page.find("<body>").unwrap(), "a finding in the page's markup: {f}");
+    }
+    let restored = page.replacen("<i>allied</i>", "<i>united</i>", 1).replacen("The allied&nbsp;", "The united&nbsp;", 1);
+    unspin().args(["restore", "--model"]).arg(m.path()).write_stdin(page).assert().success().stdout(restored.clone());
+    // --format html on a page auto-detection would miss gives the same.
+    let bare = page.trim_start_matches("<!DOCTYPE html>");
+    unspin().args(["restore", "--format", "html", "--model"]).arg(m.path()).write_stdin(bare).assert().success().stdout(restored.trim_start_matches("<!DOCTYPE html>").to_string());
+    // Read as plain text, the script's words are text too.
+    let as_text = unspin().args(["restore", "--format", "text", "--model"]).arg(m.path()).write_stdin(page).assert().success();
+    assert!(!String::from_utf8_lossy(&as_text.get_output().stdout).contains("var s = \"The allied states"));
+    unspin().args(["check", "--format", "xml"]).write_stdin(page).assert().code(2);
+}
+
 #[test]
 fn lines_mode_gives_one_record_per_line_in_order() {
     let m = fixture_model();

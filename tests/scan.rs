@@ -154,6 +154,24 @@ fn scan_records_match_check_and_restore_and_keep_order_on_any_thread_count() {
     assert!(spun.iter().all(|r| r["score"].as_f64().unwrap() >= 0.5));
 }
 
+/// An HTML file among the text files is checked as `unspin check` checks a
+/// page: its text, restored in place with the markup untouched.
+#[test]
+fn an_html_file_is_checked_as_its_text_and_restored_in_place() {
+    let m = fixture_model();
+    let dir = tempfile::tempdir().unwrap();
+    let page = format!("<html><head><script>var s = \"{SPUN}\";</script></head><body><p>{SPUN}</p></body></html>\n");
+    std::fs::write(dir.path().join("page.html"), &page).unwrap();
+    let out = unspin().arg("scan").arg(dir.path()).arg("--model").arg(m.path()).arg("--restore").assert().success();
+    let records = jsonl(&out.get_output().stdout);
+    assert_eq!(records.len(), 1);
+    let check = unspin().args(["check", "--json", "--model"]).arg(m.path()).write_stdin(page.clone()).assert().success();
+    let check: Value = serde_json::from_slice(&check.get_output().stdout).unwrap();
+    assert_eq!(records[0]["findings"], check["findings"]);
+    assert_eq!(records[0]["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(records[0]["restored"].as_str().unwrap(), page.replacen(&format!("<p>{SPUN}"), &format!("<p>{CLEAN}"), 1));
+}
+
 #[test]
 fn parquet_in_and_out() {
     use arrow_array::cast::AsArray;

@@ -103,12 +103,17 @@ pub fn process(engine: &Engine, restore: bool, source: &SourceOptions, item: Ite
     Outcome { id, location, input_position, result }
 }
 
+/// A text document that is an HTML page (a file or a JSONL field holding
+/// one) is checked as `unspin check` checks it: its text, with findings and
+/// restorations at their bytes in the page and the markup untouched.
 fn check(engine: &Engine, restore: bool, text: &str) -> OutcomeKind {
+    let html = unspin_text::markup::looks_like_html(text);
     if restore {
-        let (restored, report) = engine.restore(text);
+        let (restored, report) = if html { engine.restore_html(text) } else { engine.restore(text) };
         OutcomeKind::Checked { report, restored: Some(restored), text_bytes: text.len() }
     } else {
-        OutcomeKind::Checked { report: engine.check(text), restored: None, text_bytes: text.len() }
+        let report = if html { engine.check_html_at(text, engine.config().min_confidence) } else { engine.check(text) };
+        OutcomeKind::Checked { report, restored: None, text_bytes: text.len() }
     }
 }
 

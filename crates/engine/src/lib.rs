@@ -818,6 +818,37 @@ impl Engine {
         let report = self.check(text);
         (apply(text, &report.findings), report)
     }
+
+    /// Checks the text a reader sees in an HTML page
+    /// ([`unspin_text::markup::HtmlText`]: no tags, scripts or styles,
+    /// character references decoded, block tags as paragraph breaks) and
+    /// reports each finding at its bytes in the page, `text` as the page
+    /// writes it. A finding whose words markup splits ("<b>Joined</b>
+    /// Together") has no one place in the page to be restored to and is
+    /// left out; the score is the text's.
+    pub fn check_html_at(&self, html: &str, threshold: f64) -> Report {
+        let view = unspin_text::markup::HtmlText::new(html);
+        let report = self.check_at(&view.text, threshold);
+        let findings = report
+            .findings
+            .into_iter()
+            .filter_map(|f| {
+                let at = view.source_range(f.start..f.end)?;
+                Some(Finding { start: at.start, end: at.end, text: html[at].to_string(), ..f })
+            })
+            .collect();
+        Report { findings, ..report }
+    }
+
+    /// The page with every finding of [`Engine::check_html_at`] (at the
+    /// configured threshold) replaced by its suggestion, written for HTML;
+    /// every tag, attribute, script and other byte unchanged.
+    pub fn restore_html(&self, html: &str) -> (String, Report) {
+        let report = self.check_html_at(html, self.config.min_confidence);
+        let written: Vec<Finding> =
+            report.findings.iter().map(|f| Finding { suggestion: unspin_text::markup::escape_html(&f.suggestion), ..f.clone() }).collect();
+        (apply(html, &written), report)
+    }
 }
 
 use unspin_text::{Token, TokenKind};
