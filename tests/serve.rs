@@ -190,6 +190,28 @@ fn check_and_restore_answer_exactly_what_the_cli_prints() {
     }
 }
 
+/// An HTML page gets what `unspin check` and `restore` give it: findings at
+/// their bytes in the page and the markup untouched; "format" says what a
+/// document is when detection would not.
+#[test]
+fn html_pages_answer_what_the_cli_gives_them() {
+    let m = fixture_model();
+    let server = Server::start(m.path(), &[]);
+    let page = "<html><body><script>var s = 'the allied states';</script><p>The allied states is a big country.</p></body></html>";
+    let report = server.post("/v1/check", &json!({ "text": page })).json();
+    let expected: Value = serde_json::from_slice(&cli(m.path(), &["check", "--json"], page)).unwrap();
+    assert_eq!(report, expected);
+    assert_eq!(report["findings"].as_array().unwrap().len(), 1);
+    let restored = server.post("/v1/restore", &json!({ "text": page })).json();
+    assert_eq!(restored["restored"], page.replace("<p>The allied", "<p>The united").as_str());
+    assert_eq!(restored["restored"].as_str().unwrap().as_bytes(), cli(m.path(), &["restore"], page).as_slice());
+    // Read as text, the script's words are text too.
+    let as_text = server.post("/v1/restore", &json!({ "text": page, "format": "text" })).json();
+    assert_eq!(as_text["restored"].as_str().unwrap().as_bytes(), cli(m.path(), &["restore", "--format", "text"], page).as_slice());
+    assert_ne!(as_text["restored"], restored["restored"]);
+    assert_eq!(server.post("/v1/check", &json!({ "text": page, "format": "pdf" })).status, 422);
+}
+
 #[test]
 fn batches_keep_order_and_ids_and_match_single_requests() {
     let m = fixture_model();

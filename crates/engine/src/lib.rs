@@ -56,6 +56,15 @@ pub struct Report {
     pub findings: Vec<Finding>,
 }
 
+/// [`apply`] for an HTML page and the findings of
+/// [`Engine::check_html_at`]: each suggestion is written for HTML ("&" as
+/// "&amp;").
+pub fn apply_html(html: &str, findings: &[Finding]) -> String {
+    let written: Vec<Finding> =
+        findings.iter().map(|f| Finding { suggestion: unspin_text::markup::escape_html(&f.suggestion), ..f.clone() }).collect();
+    apply(html, &written)
+}
+
 /// Replaces each finding's span with its suggestion; every other byte is kept.
 /// Findings must not overlap; they are applied in order of `start`.
 pub fn apply(text: &str, findings: &[Finding]) -> String {
@@ -845,9 +854,7 @@ impl Engine {
     /// every tag, attribute, script and other byte unchanged.
     pub fn restore_html(&self, html: &str) -> (String, Report) {
         let report = self.check_html_at(html, self.config.min_confidence);
-        let written: Vec<Finding> =
-            report.findings.iter().map(|f| Finding { suggestion: unspin_text::markup::escape_html(&f.suggestion), ..f.clone() }).collect();
-        (apply(html, &written), report)
+        (apply_html(html, &report.findings), report)
     }
 }
 

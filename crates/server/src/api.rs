@@ -101,6 +101,7 @@ struct RawRequest {
     documents: Option<Vec<RawDocument>>,
     threshold: Option<f64>,
     profile: Option<String>,
+    format: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -108,6 +109,38 @@ struct RawRequest {
 struct RawDocument {
     id: serde_json::Value,
     text: String,
+}
+
+/// What the request's documents are (`"format"`): as `unspin check --format`.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Format {
+    Auto,
+    Text,
+    Html,
+}
+
+impl Format {
+    fn is_html(self, text: &str) -> bool {
+        match self {
+            Format::Html => true,
+            Format::Text => false,
+            Format::Auto => unspin_text::markup::looks_like_html(text),
+        }
+    }
+}
+
+/// A document checked as its format says, at `threshold`, with the text
+/// restored when asked.
+fn check_document(engine: &Engine, text: &str, format: Format, threshold: f64, restore: bool) -> (Report, Option<String>) {
+    if format.is_html(text) {
+        let report = engine.check_html_at(text, threshold);
+        let restored = restore.then(|| unspin_engine::apply_html(text, &report.findings));
+        (report, restored)
+    } else {
+        let report = engine.check_at(text, threshold);
+        let restored = restore.then(|| unspin_engine::apply(text, &report.findings));
+        (report, restored)
+    }
 }
 
 /// A request that passed validation.
@@ -201,7 +234,7 @@ async fn answer(state: Shared, request: Request, mode: Mode) -> Result<Response,
         Ok(Ok(bytes)) => bytes,
     };
     state.metrics.add_request_bytes(route, bytes.len());
-    let (job, threshold, profile) = parse(&bytes)?;
+    let (job, threshold, profile, format) = parse(&bytes)?;
     let engine = state.checker.engine(profile.as_deref()).map_err(|m| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m))?;
     let threshold = threshold.unwrap_or(engine.config().min_confidence);
     let profile = engine.config().profile;
@@ -224,7 +257,7 @@ async fn answer(state: Shared, request: Request, mode: Mode) -> Result<Response,
     let worker_cancelled = cancelled.clone();
     let task = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        run(&worker_state, job, profile, threshold, mode, &worker_cancelled)
+        run(&worker_state, job, profile, threshold, format, mode, &worker_cancelled)
     });
     match timeout_at(deadline, task).await {
         Err(_) => {
@@ -260,7 +293,7 @@ async fn read_body(mut body: Body, max: usize) -> Result<Vec<u8>, BodyError> {
 /// Validates a request body: JSON syntax errors and undecodable bytes are
 /// 400, well-formed JSON of the wrong shape or with bad values is 422.
 /// Returns the job, the threshold and the profile the request gives.
-fn parse(bytes: &[u8]) -> Result<(Job, Option<f64>, Option<String>), ApiError> {
+fn parse(bytes: &[u8]) -> Result<(Job, Option<f64>, Option<String>, Format), ApiError> {
     let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, m);
     let invalid = |m: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m);
     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -281,6 +314,12 @@ fn parse(bytes: &[u8]) -> Result<(Job, Option<f64>, Option<String>), ApiError> {
         Some(t) if (0.0..=1.0).contains(&t) => Some(t),
         Some(t) => return Err(invalid(format!("threshold must be between 0 and 1, got {t}"))),
     };
+    let format = match raw.format.as_deref() {
+        None | Some("auto") => Format::Auto,
+        Some("text") => Format::Text,
+        Some("html") => Format::Html,
+        Some(other) => return Err(invalid(format!(r#"unknown format {other:?} (give "auto", "text" or "html")"#))),
+    };
     let job = match (raw.text, raw.documents) {
         (Some(_), Some(_)) => return Err(invalid(r#"give either "text" or "documents", not both"#.into())),
         (None, None) => return Err(invalid(r#"missing "text" (one document) or "documents" (a batch of {"id", "text"})"#.into())),
@@ -300,7 +339,7 @@ fn parse(bytes: &[u8]) -> Result<(Job, Option<f64>, Option<String>), ApiError> {
             Job::Batch(batch)
         }
     };
-    Ok((job, threshold, raw.profile))
+    Ok((job, threshold, raw.profile, format))
 }
 
 /// A NUL character means binary data, which the command line refuses too.
@@ -315,18 +354,15 @@ fn refuse_nul(text: &str, field: &str) -> Result<(), ApiError> {
 }
 
 /// Runs on a blocking thread. `None` when the batch was abandoned.
-fn run(state: &AppState, job: Job, profile: Profile, threshold: f64, mode: Mode, cancelled: &AtomicBool) -> Option<Response> {
+fn run(state: &AppState, job: Job, profile: Profile, threshold: f64, format: Format, mode: Mode, cancelled: &AtomicBool) -> Option<Response> {
     let engine = state.checker.engine(Some(profile.name())).expect("the profile was resolved from this checker");
     match job {
         Job::One(text) => {
-            let report = engine.check_at(&text, threshold);
+            let (report, restored) = check_document(engine, &text, format, threshold, mode == Mode::Restore);
             state.metrics.add_documents(1);
-            Some(match mode {
-                Mode::Check => json_response(StatusCode::OK, &report),
-                Mode::Restore => {
-                    let restored = unspin_engine::apply(&text, &report.findings);
-                    json_response(StatusCode::OK, &Restored { report, restored })
-                }
+            Some(match restored {
+                None => json_response(StatusCode::OK, &report),
+                Some(restored) => json_response(StatusCode::OK, &Restored { report, restored }),
             })
         }
         Job::Batch(documents) => {
@@ -335,9 +371,8 @@ fn run(state: &AppState, job: Job, profile: Profile, threshold: f64, mode: Mode,
                 if cancelled.load(Ordering::Relaxed) {
                     return None;
                 }
-                let report = engine.check_at(&text, threshold);
+                let (report, restored) = check_document(engine, &text, format, threshold, mode == Mode::Restore);
                 state.metrics.add_documents(1);
-                let restored = (mode == Mode::Restore).then(|| unspin_engine::apply(&text, &report.findings));
                 results.push(BatchItem { id, report, restored });
             }
             Some(json_response(StatusCode::OK, &serde_json::json!({ "results": results })))
@@ -392,10 +427,14 @@ mod tests {
 
     #[test]
     fn threshold_and_profile_are_read_when_given() {
-        let (_, t, p) = parse(br#"{"text": "a"}"#).ok().unwrap();
+        let (_, t, p, f) = parse(br#"{"text": "a"}"#).ok().unwrap();
+        assert_eq!(f, Format::Auto);
         assert_eq!((t, p), (None, None));
-        let (_, t, p) = parse(br#"{"text": "a", "threshold": 0.2, "profile": "web"}"#).ok().unwrap();
+        let (_, t, p, f) = parse(br#"{"text": "a", "threshold": 0.2, "profile": "web", "format": "html"}"#).ok().unwrap();
+        assert_eq!(f, Format::Html);
         assert_eq!((t, p.as_deref()), (Some(0.2), Some("web")));
         assert_eq!(status(br#"{"text": "a", "profile": 3}"#), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(status(br#"{"text": "a", "format": "xml"}"#), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(parse(br#"{"text": "a", "format": "pdf"}"#).err().unwrap().message.contains("unknown format"));
     }
 }
