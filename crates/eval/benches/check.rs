@@ -39,5 +39,21 @@ fn bench(c: &mut Criterion) {
     eprintln!("model load: {:.3} s", start.elapsed().as_secs_f64());
 }
 
-criterion_group!(benches, bench);
+/// Tokenizing text that is no prose: a megabyte of base64 without a space,
+/// one of "a." repeated, and one of a word repeated. Each is read in one
+/// pass (a URL or e-mail address is looked for only where a run of
+/// characters starts; looked for at every token, the base64 took minutes).
+fn bench_odd_input(c: &mut Criterion) {
+    let blob: String = (0..1_000_000u32).map(|i| b"Aa0+/Zz9"[(i.wrapping_mul(2654435761) >> 29) as usize] as char).collect();
+    let inputs = [("base64", blob), ("dots", "a.".repeat(500_000)), ("one word", "word".repeat(250_000))];
+    let mut group = c.benchmark_group("tokenize");
+    group.sample_size(10);
+    for (name, text) in &inputs {
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_function(*name, |b| b.iter(|| unspin_text::tokenize(text).len()));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_odd_input);
 criterion_main!(benches);

@@ -56,12 +56,19 @@ const ABBREVIATIONS: &[&str] = &[
 pub fn tokenize(text: &str) -> Vec<Token> {
     let mut tokens = Vec::with_capacity(text.len() / 5);
     let mut chars = text.char_indices().peekable();
+    // Where the current run of non-space characters starts. A URL or an
+    // e-mail address is looked for only at a run's start or just after an
+    // opening bracket or quote there ("(see http://..."): looking from every
+    // token would read a long run once per token, quadratic in its length.
+    let mut run_start = 0;
     while let Some((start, c)) = chars.next() {
         if c.is_whitespace() {
+            run_start = start + c.len_utf8();
             continue;
         }
         let rest = &text[start..];
-        if let Some(len) = url_or_email_len(rest) {
+        let may_link = start == run_start || (start == run_start + 1 && matches!(text.as_bytes()[run_start], b'(' | b'[' | b'<' | b'"' | b'\''));
+        if let Some(len) = may_link.then(|| url_or_email_len(rest)).flatten() {
             let end = start + len;
             while chars.peek().is_some_and(|&(i, _)| i < end) {
                 chars.next();

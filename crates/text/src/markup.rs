@@ -200,7 +200,8 @@ fn find_ascii_case_insensitive(haystack: &str, lower_needle: &str) -> Option<usi
 /// The character reference at `at` (a "&"): its length and the character.
 fn reference_at(html: &str, at: usize) -> Option<(usize, char)> {
     let rest = &html[at + 1..];
-    let semi = rest.find(';').filter(|&k| k > 0 && k <= 32)?;
+    // A reference is short: looking no further keeps "&&&&..." linear.
+    let semi = rest.bytes().take(33).position(|b| b == b';').filter(|&k| k > 0)?;
     let body = &rest[..semi];
     let c = if let Some(num) = body.strip_prefix('#') {
         let code = match num.strip_prefix(['x', 'X']) {

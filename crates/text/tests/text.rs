@@ -19,6 +19,20 @@ fn words_keep_apostrophes_hyphens_and_abbreviations() {
 }
 
 #[test]
+fn links_are_found_where_a_run_of_characters_starts() {
+    let kinds = |s: &str| tokenize(s).iter().map(|t| (s[t.start..t.end].to_string(), t.kind)).collect::<Vec<_>>();
+    let symbol = |s: &str, link: &str| kinds(s).contains(&(link.to_string(), TokenKind::Symbol));
+    assert!(symbol("see (https://example.org/x) now", "https://example.org/x"));
+    assert!(symbol("\"www.example.org\"", "www.example.org"));
+    assert!(symbol("write to <a.b@example.com>", "a.b@example.com"));
+    // Inside a run, after other characters, no link is looked for: a long
+    // run would otherwise be read once per token.
+    assert!(!symbol("mailto:a.b@example.com", "a.b@example.com"));
+    let run = "ab+".repeat(10_000);
+    assert_eq!(tokenize(&run).len(), 20_000);
+}
+
+#[test]
 fn numbers_urls_and_emails() {
     let s = "Paid $1,200.50 on 3rd May 1990, 5% more: see https://example.org/a?b=c. Mail a.b@example.com";
     let t = texts(s);
