@@ -1,6 +1,6 @@
 //! Reading documents: whole files, standard input, and lines.
 
-use std::io::Read;
+use std::io::{BufRead, Read};
 
 use crate::UserError;
 
@@ -37,16 +37,61 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> Result<String, String> {
     })
 }
 
-/// Splits text into lines, each with its own ending ("\n", "\r\n" or "" for
-/// an unterminated last line), so output can reproduce the input's layout.
-pub fn lines(text: &str) -> impl Iterator<Item = (&str, &str)> {
-    text.split_inclusive('\n').map(|l| {
-        if let Some(body) = l.strip_suffix("\r\n") {
+/// An input read a line at a time (`--lines`), so that output follows input
+/// in a pipe and memory stays at one line whatever the input's size.
+pub struct Lines {
+    name: String,
+    reader: Box<dyn BufRead>,
+    buffer: Vec<u8>,
+    /// Bytes of the input before the current line.
+    offset: usize,
+}
+
+impl Lines {
+    /// Opens a file (or standard input for "-"); a missing file is an error
+    /// here, before anything is read.
+    pub fn open(file: &str) -> anyhow::Result<Lines> {
+        let (name, reader): (String, Box<dyn BufRead>) = if file == "-" {
+            ("<stdin>".into(), Box::new(std::io::BufReader::new(std::io::stdin())))
+        } else {
+            let f = std::fs::File::open(file).map_err(|e| UserError(format!("{file}: {}", describe_io(&e))))?;
+            if f.metadata().is_ok_and(|m| m.is_dir()) {
+                return Err(UserError(format!("{file}: is a directory")).into());
+            }
+            (file.into(), Box::new(std::io::BufReader::new(f)))
+        };
+        Ok(Lines { name, reader, buffer: Vec::new(), offset: 0 })
+    }
+
+    /// Whether the input is standard input (whose reader may be waiting on
+    /// a producer: output is then flushed line by line).
+    pub fn is_stdin(&self) -> bool {
+        self.name == "<stdin>"
+    }
+
+    /// The next line and its ending ("\n", "\r\n" or "" for an unterminated
+    /// last line); None at the end. Binary data and invalid UTF-8 are errors
+    /// naming the byte offset in the whole input, as for a whole file.
+    pub fn next_line(&mut self) -> anyhow::Result<Option<(&str, &str)>> {
+        self.offset += self.buffer.len();
+        self.buffer.clear();
+        let n = self.reader.read_until(b'\n', &mut self.buffer).map_err(|e| UserError(format!("{}: {e}", self.name)))?;
+        if n == 0 {
+            return Ok(None);
+        }
+        if let Some(at) = self.buffer.iter().position(|&b| b == 0) {
+            return Err(UserError(format!("{}: binary data (NUL byte at offset {}); unspin reads UTF-8 text", self.name, self.offset + at)).into());
+        }
+        let line = std::str::from_utf8(&self.buffer).map_err(|e| {
+            UserError(format!("{}: not valid UTF-8 (invalid byte at offset {}); convert it to UTF-8 first", self.name, self.offset + e.valid_up_to()))
+        })?;
+        Ok(Some(if let Some(body) = line.strip_suffix("\r\n") {
             (body, "\r\n")
-        } else if let Some(body) = l.strip_suffix('\n') {
+        } else if let Some(body) = line.strip_suffix('\n') {
             (body, "\n")
         } else {
-            (l, "")
-        }
-    })
+            (line, "")
+        }))
+    }
 }
+

@@ -302,13 +302,13 @@ pub(crate) fn load_engines(common: &EngineArgs, every_profile: bool) -> anyhow::
 }
 
 fn run_check(common: &Common, json: bool) -> anyhow::Result<()> {
-    let text = input::read(&common.file)?;
-    let engine = load_engine(&common.engine)?;
     let stdout = std::io::stdout();
     let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let mut out = std::io::BufWriter::new(stdout.lock());
     if common.lines {
-        for (line, _ending) in input::lines(&text) {
+        let mut lines = input::Lines::open(&common.file)?;
+        let engine = load_engine(&common.engine)?;
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        while let Some((line, _ending)) = lines.next_line()? {
             let report = check_document(&engine, common, line);
             if json {
                 serde_json::to_writer(&mut out, &report)?;
@@ -316,35 +316,48 @@ fn run_check(common: &Common, json: bool) -> anyhow::Result<()> {
             } else {
                 write_human(&mut out, line, &report, colour, false)?;
             }
+            if lines.is_stdin() {
+                out.flush()?;
+            }
         }
+        out.flush()?;
+        return Ok(());
+    }
+    let text = input::read(&common.file)?;
+    let engine = load_engine(&common.engine)?;
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let report = check_document(&engine, common, &text);
+    if json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
     } else {
-        let report = check_document(&engine, common, &text);
-        if json {
-            serde_json::to_writer_pretty(&mut out, &report)?;
-            writeln!(out)?;
-        } else {
-            write_human(&mut out, &text, &report, colour, true)?;
-        }
+        write_human(&mut out, &text, &report, colour, true)?;
     }
     out.flush()?;
     Ok(())
 }
 
 fn run_restore(common: &Common) -> anyhow::Result<()> {
-    let text = input::read(&common.file)?;
-    let engine = load_engine(&common.engine)?;
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
     if common.lines {
-        for (line, ending) in input::lines(&text) {
+        let mut lines = input::Lines::open(&common.file)?;
+        let engine = load_engine(&common.engine)?;
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        while let Some((line, ending)) = lines.next_line()? {
             let restored = restore_document(&engine, common, line);
             out.write_all(restored.as_bytes())?;
             out.write_all(ending.as_bytes())?;
+            if lines.is_stdin() {
+                out.flush()?;
+            }
         }
-    } else {
-        let restored = restore_document(&engine, common, &text);
-        out.write_all(restored.as_bytes())?;
+        out.flush()?;
+        return Ok(());
     }
+    let text = input::read(&common.file)?;
+    let engine = load_engine(&common.engine)?;
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    out.write_all(restore_document(&engine, common, &text).as_bytes())?;
     out.flush()?;
     Ok(())
 }

@@ -145,6 +145,45 @@ fn lines_mode_gives_one_record_per_line_in_order() {
         .stdout("The united states is a big country.\n\nThe united states is a big country.\r\nno newline at end");
 }
 
+/// `--lines` answers each line as it arrives: a producer that keeps its
+/// pipe open gets the record of every line it wrote. A bad line later on
+/// stops the run with its offset, after the lines before it were answered.
+#[test]
+fn lines_mode_answers_each_line_as_it_arrives() {
+    use std::io::{BufRead, BufReader, Write};
+    let m = fixture_model();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("unspin"))
+        .args(["check", "--lines", "--json", "--model"])
+        .arg(m.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut line = String::new();
+        while stdout.read_line(&mut line).unwrap() > 0 {
+            tx.send(std::mem::take(&mut line)).unwrap();
+        }
+    });
+    stdin.write_all(b"The allied states is a big country.\n").unwrap();
+    stdin.flush().unwrap();
+    // The pipe is still open: the record must come without it closing.
+    let first = rx.recv_timeout(std::time::Duration::from_secs(60)).expect("no record for a line while its pipe stayed open");
+    let v: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(v["findings"][0]["suggestion"], "united");
+    stdin.write_all(b"caf\xe9\n").unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    reader.join().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not valid UTF-8") && stderr.contains("offset 39"), "{stderr}");
+}
+
 #[test]
 fn fingerprints_are_matched_and_marked() {
     let m = fixture_model();
