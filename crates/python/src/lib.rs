@@ -1,0 +1,138 @@
+//! The `unspin` Python module: the engine of the `unspin` command, checking
+//! and restoring text from Python (and so from PySpark, one engine per
+//! executor process; see `python/unspin/spark.py`).
+//!
+//! Reports cross into Python as the JSON `unspin check --json` prints,
+//! which the Python side parses: one format, the command line's, for every
+//! caller. Checking releases the interpreter's lock, so threads of one
+//! process check in parallel.
+
+use std::path::PathBuf;
+
+use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::prelude::*;
+use unspin_engine::{Config, Engine as Checker, Model, Profile, Report};
+
+/// What a document is: as `unspin check --format`.
+#[derive(Clone, Copy)]
+enum Format {
+    Auto,
+    Text,
+    Html,
+}
+
+impl Format {
+    fn parse(name: &str) -> PyResult<Format> {
+        match name {
+            "auto" => Ok(Format::Auto),
+            "text" => Ok(Format::Text),
+            "html" => Ok(Format::Html),
+            other => Err(PyValueError::new_err(format!("unknown format {other:?} (give \"auto\", \"text\" or \"html\")"))),
+        }
+    }
+
+    fn is_html(self, text: &str) -> bool {
+        match self {
+            Format::Auto => unspin_text::markup::looks_like_html(text),
+            Format::Text => false,
+            Format::Html => true,
+        }
+    }
+}
+
+/// A loaded model and its settings; share one per process.
+#[pyclass(frozen, module = "unspin._unspin")]
+struct Engine {
+    checker: Checker,
+}
+
+impl Engine {
+    fn report(&self, text: &str, format: Format, threshold: Option<f64>) -> Report {
+        let threshold = threshold.unwrap_or(self.checker.config().min_confidence);
+        if format.is_html(text) {
+            self.checker.check_html_at(text, threshold)
+        } else {
+            self.checker.check_at(text, threshold)
+        }
+    }
+
+    fn restored(&self, text: &str, format: Format) -> String {
+        if format.is_html(text) {
+            self.checker.restore_html(text).0
+        } else {
+            self.checker.restore(text).0
+        }
+    }
+}
+
+fn json(report: &Report) -> String {
+    serde_json::to_string(report).expect("a report serializes")
+}
+
+fn check_threshold(threshold: Option<f64>) -> PyResult<()> {
+    match threshold {
+        Some(t) if !(0.0..=1.0).contains(&t) => Err(PyValueError::new_err(format!("threshold must be between 0 and 1, got {t}"))),
+        _ => Ok(()),
+    }
+}
+
+#[pymethods]
+impl Engine {
+    /// Opens the model in `model` (default: as the command line finds it:
+    /// $UNSPIN_MODEL, ./model, ...) with the settings of `unspin check
+    /// --profile PROFILE [--thorough] [--threshold THRESHOLD]`.
+    #[new]
+    #[pyo3(signature = (model = None, profile = "general", thorough = false, threshold = None))]
+    fn new(py: Python<'_>, model: Option<PathBuf>, profile: &str, thorough: bool, threshold: Option<f64>) -> PyResult<Engine> {
+        let profile = Profile::parse(profile).ok_or_else(|| PyValueError::new_err(format!("unknown profile {profile:?} (give \"general\" or \"web\")")))?;
+        check_threshold(threshold)?;
+        let model = py.detach(|| Model::locate(model.as_deref())).map_err(|e| PyOSError::new_err(e.to_string()))?;
+        let mut config = Config::for_profile(profile, thorough);
+        if let Some(t) = threshold {
+            config.min_confidence = t;
+        }
+        Ok(Engine { checker: Checker::new(model, config) })
+    }
+
+    /// The report of `unspin check --json` on `text`, as JSON.
+    #[pyo3(signature = (text, format = "auto", threshold = None))]
+    fn check_json(&self, py: Python<'_>, text: &str, format: &str, threshold: Option<f64>) -> PyResult<String> {
+        let format = Format::parse(format)?;
+        check_threshold(threshold)?;
+        Ok(py.detach(|| json(&self.report(text, format, threshold))))
+    }
+
+    /// The reports of many documents, in order, as JSON.
+    #[pyo3(signature = (texts, format = "auto", threshold = None))]
+    fn check_many_json(&self, py: Python<'_>, texts: Vec<String>, format: &str, threshold: Option<f64>) -> PyResult<Vec<String>> {
+        let format = Format::parse(format)?;
+        check_threshold(threshold)?;
+        Ok(py.detach(|| texts.iter().map(|t| json(&self.report(t, format, threshold))).collect()))
+    }
+
+    /// `text` with every finding replaced by its suggestion, every other
+    /// byte unchanged (`unspin restore`).
+    #[pyo3(signature = (text, format = "auto"))]
+    fn restore(&self, py: Python<'_>, text: &str, format: &str) -> PyResult<String> {
+        let format = Format::parse(format)?;
+        Ok(py.detach(|| self.restored(text, format)))
+    }
+
+    /// The confidence a finding needs to be reported.
+    #[getter]
+    fn threshold(&self) -> f64 {
+        self.checker.config().min_confidence
+    }
+
+    #[getter]
+    fn profile(&self) -> &'static str {
+        self.checker.config().profile.name()
+    }
+}
+
+#[pymodule]
+fn _unspin(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Engine>()?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
