@@ -301,27 +301,37 @@ pub(crate) fn load_engines(common: &EngineArgs, every_profile: bool) -> anyhow::
     Ok(engines)
 }
 
+/// `--lines`: answers every line of the input as it is read, with the
+/// line's ending; reading standard input, each answer is written out at
+/// once (a producer may be waiting for it).
+fn each_line(common: &Common, mut answer: impl FnMut(&Engine, &mut dyn Write, &str, &str) -> anyhow::Result<()>) -> anyhow::Result<()> {
+    let mut lines = input::Lines::open(&common.file)?;
+    let engine = load_engine(&common.engine)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    while let Some((line, ending)) = lines.next_line()? {
+        answer(&engine, &mut out, line, ending)?;
+        if lines.is_stdin() {
+            out.flush()?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
 fn run_check(common: &Common, json: bool) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
     if common.lines {
-        let mut lines = input::Lines::open(&common.file)?;
-        let engine = load_engine(&common.engine)?;
-        let mut out = std::io::BufWriter::new(stdout.lock());
-        while let Some((line, _ending)) = lines.next_line()? {
-            let report = check_document(&engine, common, line);
+        return each_line(common, |engine, mut out, line, _ending| {
+            let report = check_document(engine, common, line);
             if json {
                 serde_json::to_writer(&mut out, &report)?;
                 writeln!(out)?;
             } else {
                 write_human(&mut out, line, &report, colour, false)?;
             }
-            if lines.is_stdin() {
-                out.flush()?;
-            }
-        }
-        out.flush()?;
-        return Ok(());
+            Ok(())
+        });
     }
     let text = input::read(&common.file)?;
     let engine = load_engine(&common.engine)?;
@@ -338,25 +348,16 @@ fn run_check(common: &Common, json: bool) -> anyhow::Result<()> {
 }
 
 fn run_restore(common: &Common) -> anyhow::Result<()> {
-    let stdout = std::io::stdout();
     if common.lines {
-        let mut lines = input::Lines::open(&common.file)?;
-        let engine = load_engine(&common.engine)?;
-        let mut out = std::io::BufWriter::new(stdout.lock());
-        while let Some((line, ending)) = lines.next_line()? {
-            let restored = restore_document(&engine, common, line);
-            out.write_all(restored.as_bytes())?;
+        return each_line(common, |engine, out, line, ending| {
+            out.write_all(restore_document(engine, common, line).as_bytes())?;
             out.write_all(ending.as_bytes())?;
-            if lines.is_stdin() {
-                out.flush()?;
-            }
-        }
-        out.flush()?;
-        return Ok(());
+            Ok(())
+        });
     }
     let text = input::read(&common.file)?;
     let engine = load_engine(&common.engine)?;
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     out.write_all(restore_document(&engine, common, &text).as_bytes())?;
     out.flush()?;
     Ok(())
