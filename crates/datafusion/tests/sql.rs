@@ -33,7 +33,7 @@ async fn sql_gives_what_the_engine_gives() {
     let Some(engine) = engine() else { return };
     let engine = Arc::new(engine);
     let page = "<html><body><script>var s = 'Joined Together States';</script><p>The Joined Together States is a nation.</p></body></html>";
-    let texts = vec![Some(example("spun-news.txt")), Some(example("clean-news.txt")), None, Some(page.to_string())];
+    let texts = [Some(example("spun-news.txt")), Some(example("clean-news.txt")), None, Some(page.to_string())];
     let schema = Arc::new(Schema::new(vec![Field::new("id", DataType::Int64, false), Field::new("text", DataType::Utf8, true)]));
     let batch = RecordBatch::try_new(
         schema.clone(),
