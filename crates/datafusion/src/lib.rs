@@ -9,8 +9,10 @@
 //! | `unspin_spun(text)` | the verdict |
 //! | `unspin_restore(text)` | the text with every finding replaced (`unspin restore`) |
 //!
-//! A null text gives null. One engine (one mapped model) serves every
-//! partition:
+//! A null text gives null. A text that is an HTML page (it opens with a tag
+//! or doctype and closes an element) is read as `unspin check` reads one:
+//! its visible text, with findings and the restored page at their bytes in
+//! the page. One engine (one mapped model) serves every partition:
 //!
 //! ```no_run
 //! # async fn run() -> datafusion::error::Result<()> {
@@ -32,7 +34,8 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{exec_err, Result, ScalarValue};
 use datafusion::logical_expr::{create_udf, ColumnarValue, ScalarUDF, Volatility};
 use datafusion::prelude::SessionContext;
-use unspin_engine::Engine;
+use unspin_engine::{Engine, Report};
+use unspin_text::markup::looks_like_html;
 
 /// Registers the four functions with `ctx`.
 pub fn register(ctx: &SessionContext, engine: Arc<Engine>) {
@@ -41,23 +44,41 @@ pub fn register(ctx: &SessionContext, engine: Arc<Engine>) {
     }
 }
 
+/// The report on `text`, as `unspin check` (format auto) gives it.
+fn report(engine: &Engine, text: &str) -> Report {
+    if looks_like_html(text) {
+        engine.check_html_at(text, engine.config().min_confidence)
+    } else {
+        engine.check(text)
+    }
+}
+
+/// `text` restored, as `unspin restore` (format auto) gives it.
+fn restored(engine: &Engine, text: &str) -> String {
+    if looks_like_html(text) {
+        engine.restore_html(text).0
+    } else {
+        engine.restore(text).0
+    }
+}
+
 /// The four functions, on one engine.
 pub fn functions(engine: Arc<Engine>) -> Vec<ScalarUDF> {
     let e = engine.clone();
     let check = text_function("unspin_check", DataType::Utf8, move |texts: &StringArray| {
-        Arc::new(texts.iter().map(|t| t.map(|t| serde_json::to_string(&e.check(t)).expect("a report serializes"))).collect::<StringArray>())
+        Arc::new(texts.iter().map(|t| t.map(|t| serde_json::to_string(&report(&e, t)).expect("a report serializes"))).collect::<StringArray>())
     });
     let e = engine.clone();
     let score = text_function("unspin_score", DataType::Float64, move |texts: &StringArray| {
-        Arc::new(texts.iter().map(|t| t.map(|t| e.check(t).score)).collect::<Float64Array>())
+        Arc::new(texts.iter().map(|t| t.map(|t| report(&e, t).score)).collect::<Float64Array>())
     });
     let e = engine.clone();
     let spun = text_function("unspin_spun", DataType::Boolean, move |texts: &StringArray| {
-        Arc::new(texts.iter().map(|t| t.map(|t| e.check(t).spun)).collect::<BooleanArray>())
+        Arc::new(texts.iter().map(|t| t.map(|t| report(&e, t).spun)).collect::<BooleanArray>())
     });
     let e = engine;
     let restore = text_function("unspin_restore", DataType::Utf8, move |texts: &StringArray| {
-        Arc::new(texts.iter().map(|t| t.map(|t| e.restore(t).0)).collect::<StringArray>())
+        Arc::new(texts.iter().map(|t| t.map(|t| restored(&e, t))).collect::<StringArray>())
     });
     vec![check, score, spun, restore]
 }
