@@ -28,19 +28,30 @@ fn describe_io(e: &std::io::Error) -> String {
 }
 
 /// Checks that bytes are text: no NUL byte (binary files), valid UTF-8.
-pub fn decode(name: &str, bytes: Vec<u8>) -> Result<String, String> {
-    if let Some(at) = bytes.iter().position(|&b| b == 0) {
-        return Err(format!("{name}: binary data (NUL byte at offset {at}); unspin reads UTF-8 text"));
+fn decode(name: &str, bytes: Vec<u8>) -> Result<String, String> {
+    refuse_binary(name, &bytes, 0)?;
+    String::from_utf8(bytes).map_err(|e| not_utf8(name, e.utf8_error().valid_up_to()))
+}
+
+/// A NUL byte means binary data; `offset`: where `bytes` start in the input.
+fn refuse_binary(name: &str, bytes: &[u8], offset: usize) -> Result<(), String> {
+    match bytes.iter().position(|&b| b == 0) {
+        Some(at) => Err(format!("{name}: binary data (NUL byte at offset {}); unspin reads UTF-8 text", offset + at)),
+        None => Ok(()),
     }
-    String::from_utf8(bytes).map_err(|e| {
-        format!("{name}: not valid UTF-8 (invalid byte at offset {}); convert it to UTF-8 first", e.utf8_error().valid_up_to())
-    })
+}
+
+fn not_utf8(name: &str, at: usize) -> String {
+    format!("{name}: not valid UTF-8 (invalid byte at offset {at}); convert it to UTF-8 first")
 }
 
 /// An input read a line at a time (`--lines`), so that output follows input
 /// in a pipe and memory stays at one line whatever the input's size.
 pub struct Lines {
     name: String,
+    /// Standard input, whose reader may be waiting on a producer: output
+    /// is then flushed line by line.
+    stdin: bool,
     reader: Box<dyn BufRead>,
     buffer: Vec<u8>,
     /// Bytes of the input before the current line.
@@ -51,7 +62,8 @@ impl Lines {
     /// Opens a file (or standard input for "-"); a missing file is an error
     /// here, before anything is read.
     pub fn open(file: &str) -> anyhow::Result<Lines> {
-        let (name, reader): (String, Box<dyn BufRead>) = if file == "-" {
+        let stdin = file == "-";
+        let (name, reader): (String, Box<dyn BufRead>) = if stdin {
             ("<stdin>".into(), Box::new(std::io::BufReader::new(std::io::stdin())))
         } else {
             let f = std::fs::File::open(file).map_err(|e| UserError(format!("{file}: {}", describe_io(&e))))?;
@@ -60,13 +72,11 @@ impl Lines {
             }
             (file.into(), Box::new(std::io::BufReader::new(f)))
         };
-        Ok(Lines { name, reader, buffer: Vec::new(), offset: 0 })
+        Ok(Lines { name, stdin, reader, buffer: Vec::new(), offset: 0 })
     }
 
-    /// Whether the input is standard input (whose reader may be waiting on
-    /// a producer: output is then flushed line by line).
     pub fn is_stdin(&self) -> bool {
-        self.name == "<stdin>"
+        self.stdin
     }
 
     /// The next line and its ending ("\n", "\r\n" or "" for an unterminated
@@ -79,12 +89,8 @@ impl Lines {
         if n == 0 {
             return Ok(None);
         }
-        if let Some(at) = self.buffer.iter().position(|&b| b == 0) {
-            return Err(UserError(format!("{}: binary data (NUL byte at offset {}); unspin reads UTF-8 text", self.name, self.offset + at)).into());
-        }
-        let line = std::str::from_utf8(&self.buffer).map_err(|e| {
-            UserError(format!("{}: not valid UTF-8 (invalid byte at offset {}); convert it to UTF-8 first", self.name, self.offset + e.valid_up_to()))
-        })?;
+        refuse_binary(&self.name, &self.buffer, self.offset).map_err(UserError)?;
+        let line = std::str::from_utf8(&self.buffer).map_err(|e| UserError(not_utf8(&self.name, self.offset + e.valid_up_to())))?;
         Ok(Some(if let Some(body) = line.strip_suffix("\r\n") {
             (body, "\r\n")
         } else if let Some(body) = line.strip_suffix('\n') {

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
-use unspin_engine::{Config, Engine, Fingerprints, Model, Profile, Report};
+use unspin_engine::{Config, Engine, Fingerprints, Format, Model, Profile, Report};
 
 #[derive(Parser)]
 #[command(name = "unspin", version, about = "Find machine-spun text and restore the original wording")]
@@ -65,38 +65,21 @@ struct Common {
     /// checked, and findings and restorations land at their bytes in the
     /// page, markup untouched), or "auto": html when it opens with a tag
     /// or doctype and closes an element.
-    #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = ["auto", "text", "html"])]
+    #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = Format::NAMES)]
     format: String,
     #[command(flatten)]
     engine: EngineArgs,
 }
 
-impl Common {
-    /// Whether `document` is to be read as an HTML page.
-    fn is_html(&self, document: &str) -> bool {
-        match self.format.as_str() {
-            "html" => true,
-            "text" => false,
-            _ => unspin_text::markup::looks_like_html(document),
-        }
-    }
-}
-
 /// A document checked as `common` says it is (text or an HTML page).
 fn check_document(engine: &Engine, common: &Common, document: &str) -> Report {
-    if common.is_html(document) {
-        engine.check_html_at(document, engine.config().min_confidence)
-    } else {
-        engine.check(document)
-    }
+    let format = Format::parse(&common.format).expect("clap allows only Format::NAMES");
+    engine.check_document(document, format, engine.config().min_confidence)
 }
 
 fn restore_document(engine: &Engine, common: &Common, document: &str) -> String {
-    if common.is_html(document) {
-        engine.restore_html(document).0
-    } else {
-        engine.restore(document).0
-    }
+    let format = Format::parse(&common.format).expect("clap allows only Format::NAMES");
+    engine.restore_document(document, format, engine.config().min_confidence).0
 }
 
 /// The options that make an engine, shared by every command that checks text.

@@ -107,13 +107,12 @@ pub fn process(engine: &Engine, restore: bool, source: &SourceOptions, item: Ite
 /// one) is checked as `unspin check` checks it: its text, with findings and
 /// restorations at their bytes in the page and the markup untouched.
 fn check(engine: &Engine, restore: bool, text: &str) -> OutcomeKind {
-    let html = unspin_text::markup::looks_like_html(text);
+    let threshold = engine.config().min_confidence;
     if restore {
-        let (restored, report) = if html { engine.restore_html(text) } else { engine.restore(text) };
+        let (restored, report) = engine.restore_document(text, unspin_engine::Format::Auto, threshold);
         OutcomeKind::Checked { report, restored: Some(restored), text_bytes: text.len() }
     } else {
-        let report = if html { engine.check_html_at(text, engine.config().min_confidence) } else { engine.check(text) };
-        OutcomeKind::Checked { report, restored: None, text_bytes: text.len() }
+        OutcomeKind::Checked { report: engine.check_document(text, unspin_engine::Format::Auto, threshold), restored: None, text_bytes: text.len() }
     }
 }
 

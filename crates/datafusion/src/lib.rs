@@ -34,8 +34,7 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{exec_err, Result, ScalarValue};
 use datafusion::logical_expr::{create_udf, ColumnarValue, ScalarUDF, Volatility};
 use datafusion::prelude::SessionContext;
-use unspin_engine::{Engine, Report};
-use unspin_text::markup::looks_like_html;
+use unspin_engine::{Engine, Format, Report};
 
 /// Registers the four functions with `ctx`.
 pub fn register(ctx: &SessionContext, engine: Arc<Engine>) {
@@ -46,20 +45,7 @@ pub fn register(ctx: &SessionContext, engine: Arc<Engine>) {
 
 /// The report on `text`, as `unspin check` (format auto) gives it.
 fn report(engine: &Engine, text: &str) -> Report {
-    if looks_like_html(text) {
-        engine.check_html_at(text, engine.config().min_confidence)
-    } else {
-        engine.check(text)
-    }
-}
-
-/// `text` restored, as `unspin restore` (format auto) gives it.
-fn restored(engine: &Engine, text: &str) -> String {
-    if looks_like_html(text) {
-        engine.restore_html(text).0
-    } else {
-        engine.restore(text).0
-    }
+    engine.check_document(text, Format::Auto, engine.config().min_confidence)
 }
 
 /// The four functions, on one engine.
@@ -78,7 +64,7 @@ pub fn functions(engine: Arc<Engine>) -> Vec<ScalarUDF> {
     });
     let e = engine;
     let restore = text_function("unspin_restore", DataType::Utf8, move |texts: &StringArray| {
-        Arc::new(texts.iter().map(|t| t.map(|t| restored(&e, t))).collect::<StringArray>())
+        Arc::new(texts.iter().map(|t| t.map(|t| e.restore_document(t, Format::Auto, e.config().min_confidence).0)).collect::<StringArray>())
     });
     vec![check, score, spun, restore]
 }

@@ -9,7 +9,7 @@ use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
-use unspin_engine::{Config, Engine, Model};
+use unspin_engine::{Config, Engine, Format, Model};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -68,11 +68,11 @@ async fn sql_gives_what_the_engine_gives() {
         };
         // The engine's reading, as `unspin check` gives it: the page as
         // a page.
-        let html = i == 3;
-        let want = if html { engine.check_html_at(text, engine.config().min_confidence) } else { engine.check(text) };
+        let format = if i == 3 { Format::Html } else { Format::Text };
+        let (want_restored, want) = engine.restore_document(text, format, engine.config().min_confidence);
         assert_eq!(report.value(i), serde_json::to_string(&want).unwrap());
         assert_eq!((score.value(i), spun.value(i)), (want.score, want.spun));
-        assert_eq!(restored.value(i), if html { engine.restore_html(text).0 } else { engine.restore(text).0 });
+        assert_eq!(restored.value(i), want_restored);
     }
     assert!(report.value(0).contains("\"findings\":[{"), "the spun example has findings");
     assert!(restored.value(3).contains("var s = 'Joined Together States'") && restored.value(3).contains("<p>The United States"), "{}", restored.value(3));

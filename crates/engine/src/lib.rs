@@ -56,10 +56,44 @@ pub struct Report {
     pub findings: Vec<Finding>,
 }
 
+/// What a document is (`--format`, a request's `"format"`): plain text, an
+/// HTML page (read as [`Engine::check_html_at`] reads one), or either, told
+/// apart by [`unspin_text::markup::looks_like_html`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Format {
+    #[default]
+    Auto,
+    Text,
+    Html,
+}
+
+impl Format {
+    /// The names [`Format::parse`] takes.
+    pub const NAMES: [&'static str; 3] = ["auto", "text", "html"];
+
+    pub fn parse(name: &str) -> Option<Format> {
+        match name {
+            "auto" => Some(Format::Auto),
+            "text" => Some(Format::Text),
+            "html" => Some(Format::Html),
+            _ => None,
+        }
+    }
+
+    /// Whether `document`, of this format, is an HTML page.
+    pub fn is_html(self, document: &str) -> bool {
+        match self {
+            Format::Auto => unspin_text::markup::looks_like_html(document),
+            Format::Text => false,
+            Format::Html => true,
+        }
+    }
+}
+
 /// [`apply`] for an HTML page and the findings of
 /// [`Engine::check_html_at`]: each suggestion is written for HTML ("&" as
 /// "&amp;").
-pub fn apply_html(html: &str, findings: &[Finding]) -> String {
+fn apply_html(html: &str, findings: &[Finding]) -> String {
     let written: Vec<Finding> =
         findings.iter().map(|f| Finding { suggestion: unspin_text::markup::escape_html(&f.suggestion), ..f.clone() }).collect();
     apply(html, &written)
@@ -849,12 +883,23 @@ impl Engine {
         Report { findings, ..report }
     }
 
-    /// The page with every finding of [`Engine::check_html_at`] (at the
-    /// configured threshold) replaced by its suggestion, written for HTML;
-    /// every tag, attribute, script and other byte unchanged.
-    pub fn restore_html(&self, html: &str) -> (String, Report) {
-        let report = self.check_html_at(html, self.config.min_confidence);
-        (apply_html(html, &report.findings), report)
+    /// [`Engine::check_at`] on a document of `format`: an HTML page is
+    /// read as [`Engine::check_html_at`] reads one.
+    pub fn check_document(&self, document: &str, format: Format, threshold: f64) -> Report {
+        if format.is_html(document) {
+            self.check_html_at(document, threshold)
+        } else {
+            self.check_at(document, threshold)
+        }
+    }
+
+    /// The document with every finding of [`Engine::check_document`]
+    /// replaced by its suggestion (in an HTML page written for HTML, every
+    /// tag, attribute and script unchanged), and the report.
+    pub fn restore_document(&self, document: &str, format: Format, threshold: f64) -> (String, Report) {
+        let report = self.check_document(document, format, threshold);
+        let restored = if format.is_html(document) { apply_html(document, &report.findings) } else { apply(document, &report.findings) };
+        (restored, report)
     }
 }
 

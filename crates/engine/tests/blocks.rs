@@ -37,8 +37,12 @@ fn a_long_text_is_checked_a_block_at_a_time() {
     assert_eq!(report.spun, a.spun || b.spun || report.score >= blocked.config().doc_threshold);
     let spun_block = Engine::new(Model::open(&dir).unwrap(), Config { doc_threshold: 0.9, block_bytes: first.len() + 2, ..Config::default() });
     assert!(whole.check(&spun).score >= 0.9 && spun_block.check(&text).spun, "a block scoring 0.9 makes the text spun at 0.9");
-    // Checked whole (the default block size), the same text is one block.
-    assert_eq!(Engine::new(Arc::new(Model::open(&dir).unwrap()), Config::default()).check(&text), whole.check(&text));
+    // A text of exactly the block size is still one block; a byte less
+    // splits it.
+    let at = |block_bytes: usize| Engine::new(Model::open(&dir).unwrap(), Config { block_bytes, ..Config::default() }).check(&text);
+    assert_eq!(at(text.len()), whole.check(&text));
+    assert_eq!(at(text.len() - 1).findings.len(), report.findings.len());
+    assert_ne!(at(text.len() - 1), whole.check(&text), "the blocked text reads otherwise than the whole");
 }
 
 #[test]

@@ -11,58 +11,17 @@ use std::path::PathBuf;
 
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
-use unspin_engine::{Config, Engine as Checker, Model, Profile, Report};
+use unspin_engine::{Config, Engine as Checker, Format, Model, Profile, Report};
 
-/// What a document is: as `unspin check --format`.
-#[derive(Clone, Copy)]
-enum Format {
-    Auto,
-    Text,
-    Html,
-}
-
-impl Format {
-    fn parse(name: &str) -> PyResult<Format> {
-        match name {
-            "auto" => Ok(Format::Auto),
-            "text" => Ok(Format::Text),
-            "html" => Ok(Format::Html),
-            other => Err(PyValueError::new_err(format!("unknown format {other:?} (give \"auto\", \"text\" or \"html\")"))),
-        }
-    }
-
-    fn is_html(self, text: &str) -> bool {
-        match self {
-            Format::Auto => unspin_text::markup::looks_like_html(text),
-            Format::Text => false,
-            Format::Html => true,
-        }
-    }
+/// A format name, as `unspin check --format` takes it.
+fn parse_format(name: &str) -> PyResult<Format> {
+    Format::parse(name).ok_or_else(|| PyValueError::new_err(format!("unknown format {name:?} (give one of {})", Format::NAMES.join(", "))))
 }
 
 /// A loaded model and its settings; share one per process.
 #[pyclass(frozen, module = "unspin._unspin")]
 struct Engine {
     checker: Checker,
-}
-
-impl Engine {
-    fn report(&self, text: &str, format: Format, threshold: Option<f64>) -> Report {
-        let threshold = threshold.unwrap_or(self.checker.config().min_confidence);
-        if format.is_html(text) {
-            self.checker.check_html_at(text, threshold)
-        } else {
-            self.checker.check_at(text, threshold)
-        }
-    }
-
-    fn restored(&self, text: &str, format: Format) -> String {
-        if format.is_html(text) {
-            self.checker.restore_html(text).0
-        } else {
-            self.checker.restore(text).0
-        }
-    }
 }
 
 fn json(report: &Report) -> String {
@@ -73,6 +32,14 @@ fn check_threshold(threshold: Option<f64>) -> PyResult<()> {
     match threshold {
         Some(t) if !(0.0..=1.0).contains(&t) => Err(PyValueError::new_err(format!("threshold must be between 0 and 1, got {t}"))),
         _ => Ok(()),
+    }
+}
+
+impl Engine {
+    /// A request's threshold, checked, or the engine's own.
+    fn threshold_or_default(&self, threshold: Option<f64>) -> PyResult<f64> {
+        check_threshold(threshold)?;
+        Ok(threshold.unwrap_or(self.checker.config().min_confidence))
     }
 }
 
@@ -97,25 +64,23 @@ impl Engine {
     /// The report of `unspin check --json` on `text`, as JSON.
     #[pyo3(signature = (text, format = "auto", threshold = None))]
     fn check_json(&self, py: Python<'_>, text: &str, format: &str, threshold: Option<f64>) -> PyResult<String> {
-        let format = Format::parse(format)?;
-        check_threshold(threshold)?;
-        Ok(py.detach(|| json(&self.report(text, format, threshold))))
+        let (format, threshold) = (parse_format(format)?, self.threshold_or_default(threshold)?);
+        Ok(py.detach(|| json(&self.checker.check_document(text, format, threshold))))
     }
 
     /// The reports of many documents, in order, as JSON.
     #[pyo3(signature = (texts, format = "auto", threshold = None))]
     fn check_many_json(&self, py: Python<'_>, texts: Vec<String>, format: &str, threshold: Option<f64>) -> PyResult<Vec<String>> {
-        let format = Format::parse(format)?;
-        check_threshold(threshold)?;
-        Ok(py.detach(|| texts.iter().map(|t| json(&self.report(t, format, threshold))).collect()))
+        let (format, threshold) = (parse_format(format)?, self.threshold_or_default(threshold)?);
+        Ok(py.detach(|| texts.iter().map(|t| json(&self.checker.check_document(t, format, threshold))).collect()))
     }
 
     /// `text` with every finding replaced by its suggestion, every other
     /// byte unchanged (`unspin restore`).
     #[pyo3(signature = (text, format = "auto"))]
     fn restore(&self, py: Python<'_>, text: &str, format: &str) -> PyResult<String> {
-        let format = Format::parse(format)?;
-        Ok(py.detach(|| self.restored(text, format)))
+        let (format, threshold) = (parse_format(format)?, self.checker.config().min_confidence);
+        Ok(py.detach(|| self.checker.restore_document(text, format, threshold).0))
     }
 
     /// The confidence a finding needs to be reported.

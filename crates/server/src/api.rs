@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 use serde::{Deserialize, Serialize};
 use tokio::time::{timeout_at, Instant};
-use unspin_engine::{Engine, Profile, Report};
+use unspin_engine::{Engine, Format, Profile, Report};
 
 use crate::metrics::Route;
 use crate::AppState;
@@ -111,35 +111,14 @@ struct RawDocument {
     text: String,
 }
 
-/// What the request's documents are (`"format"`): as `unspin check --format`.
-#[derive(Clone, Copy, PartialEq, Debug)]
-enum Format {
-    Auto,
-    Text,
-    Html,
-}
-
-impl Format {
-    fn is_html(self, text: &str) -> bool {
-        match self {
-            Format::Html => true,
-            Format::Text => false,
-            Format::Auto => unspin_text::markup::looks_like_html(text),
-        }
-    }
-}
-
-/// A document checked as its format says, at `threshold`, with the text
-/// restored when asked.
+/// A document checked as its format (the request's `"format"`) says, at
+/// `threshold`, with the text restored when asked.
 fn check_document(engine: &Engine, text: &str, format: Format, threshold: f64, restore: bool) -> (Report, Option<String>) {
-    if format.is_html(text) {
-        let report = engine.check_html_at(text, threshold);
-        let restored = restore.then(|| unspin_engine::apply_html(text, &report.findings));
-        (report, restored)
+    if restore {
+        let (restored, report) = engine.restore_document(text, format, threshold);
+        (report, Some(restored))
     } else {
-        let report = engine.check_at(text, threshold);
-        let restored = restore.then(|| unspin_engine::apply(text, &report.findings));
-        (report, restored)
+        (engine.check_document(text, format, threshold), None)
     }
 }
 
@@ -315,10 +294,9 @@ fn parse(bytes: &[u8]) -> Result<(Job, Option<f64>, Option<String>, Format), Api
         Some(t) => return Err(invalid(format!("threshold must be between 0 and 1, got {t}"))),
     };
     let format = match raw.format.as_deref() {
-        None | Some("auto") => Format::Auto,
-        Some("text") => Format::Text,
-        Some("html") => Format::Html,
-        Some(other) => return Err(invalid(format!(r#"unknown format {other:?} (give "auto", "text" or "html")"#))),
+        None => Format::Auto,
+        Some(name) => Format::parse(name)
+            .ok_or_else(|| invalid(format!("unknown format {name:?} (give one of {})", Format::NAMES.map(|n| format!("{n:?}")).join(", "))))?,
     };
     let job = match (raw.text, raw.documents) {
         (Some(_), Some(_)) => return Err(invalid(r#"give either "text" or "documents", not both"#.into())),
