@@ -256,8 +256,8 @@ pub fn sentences(text: &str, tokens: &[Token]) -> Vec<std::ops::Range<usize>> {
 /// that no word and, as far as the text allows, no sentence or paragraph is
 /// split. A block with none of these in its second half (one enormous
 /// "word") is cut at the character boundary at or before `max_bytes`.
-/// Every range starts and ends on a character boundary; a `max_bytes`
-/// smaller than a character is taken as that character's length.
+/// Every range starts and ends on a character boundary and is non-empty;
+/// a `max_bytes` under 4, the longest character, is taken as 4.
 pub fn blocks(text: &str, max_bytes: usize) -> Vec<std::ops::Range<usize>> {
     let max_bytes = max_bytes.max(4);
     let mut out = Vec::new();
@@ -277,10 +277,9 @@ pub fn blocks(text: &str, max_bytes: usize) -> Vec<std::ops::Range<usize>> {
             .or_else(|| after("\n"))
             .or_else(|| [". ", "! ", "? "].iter().filter_map(|p| after(p)).max())
             .or_else(after_whitespace)
+            // `limit` is a boundary at least one character past `start`
+            // (`max_bytes` is at least 4), so the window is never empty.
             .unwrap_or(window.len());
-        // `limit` is a boundary at least one character past `start` (the
-        // longest character is four bytes), so every block is non-empty.
-        let cut = if cut == 0 { window.len() } else { cut };
         out.push(start..start + cut);
         start += cut;
     }
