@@ -65,21 +65,20 @@ struct Common {
     /// checked, and findings and restorations land at their bytes in the
     /// page, markup untouched), or "auto": html when it opens with a tag
     /// or doctype and closes an element.
-    #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = Format::NAMES)]
-    format: String,
+    #[arg(long, value_name = "FORMAT", default_value = "auto",
+          value_parser = clap::builder::TypedValueParser::map(clap::builder::PossibleValuesParser::new(Format::NAMES), |name: String| Format::parse(&name).expect("one of Format::NAMES")))]
+    format: Format,
     #[command(flatten)]
     engine: EngineArgs,
 }
 
 /// A document checked as `common` says it is (text or an HTML page).
 fn check_document(engine: &Engine, common: &Common, document: &str) -> Report {
-    let format = Format::parse(&common.format).expect("clap allows only Format::NAMES");
-    engine.check_document(document, format, engine.config().min_confidence)
+    engine.check_document(document, common.format, engine.config().min_confidence)
 }
 
 fn restore_document(engine: &Engine, common: &Common, document: &str) -> String {
-    let format = Format::parse(&common.format).expect("clap allows only Format::NAMES");
-    engine.restore_document(document, format, engine.config().min_confidence).0
+    engine.restore_document(document, common.format, engine.config().min_confidence).0
 }
 
 /// The options that make an engine, shared by every command that checks text.

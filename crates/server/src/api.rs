@@ -271,7 +271,7 @@ async fn read_body(mut body: Body, max: usize) -> Result<Vec<u8>, BodyError> {
 
 /// Validates a request body: JSON syntax errors and undecodable bytes are
 /// 400, well-formed JSON of the wrong shape or with bad values is 422.
-/// Returns the job, the threshold and the profile the request gives.
+/// Returns the job, the threshold, the profile and the format the request gives.
 fn parse(bytes: &[u8]) -> Result<(Job, Option<f64>, Option<String>, Format), ApiError> {
     let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, m);
     let invalid = |m: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m);
