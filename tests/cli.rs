@@ -230,6 +230,16 @@ fn real_model_is_quiet_on_clean_text_and_restore_matches_check() {
     for f in &report.findings {
         assert_eq!(&spun[f.start..f.end], f.text);
     }
+    // The model read into memory (the default) and mapped give one report.
+    unspin()
+        .env("UNSPIN_MAP_MODEL", "1")
+        .args(["check", "--json", "--threshold", "0.3"])
+        .arg(example("spun-news.txt"))
+        .arg("--model")
+        .arg(&model)
+        .assert()
+        .success()
+        .stdout(String::from_utf8(out.get_output().stdout.clone()).unwrap());
     let expected = unspin_engine::apply(&spun, &report.findings);
     unspin()
         .args(["restore", "--threshold", "0.3"])

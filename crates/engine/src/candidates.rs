@@ -140,7 +140,7 @@ impl<'a> Entry<'a> {
 
 impl CandidateTable {
     pub fn open(path: &Path) -> Result<CandidateTable, CandidateError> {
-        CandidateTable::from_store(Store::open(path, KIND)?)
+        CandidateTable::from_store(Store::load(path, KIND)?)
     }
 
     pub fn from_store(store: Store) -> Result<CandidateTable, CandidateError> {

@@ -45,7 +45,7 @@ pub struct Model {
 
 impl Model {
     /// Opens `dir/lm.unspin`, `dir/lexicon.unspin` and, if present,
-    /// `dir/candidates.unspin` (memory-mapped). A candidate table made from
+    /// `dir/candidates.unspin` (read into memory, `unspin_store::Store::load`). A candidate table made from
     /// other model files is an error rather than silently ignored: the
     /// engine would be correct without it but several times slower on
     /// fresh text, and the fix (`unspin build-model`) is quick.

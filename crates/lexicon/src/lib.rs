@@ -80,7 +80,7 @@ pub struct Lexicon {
 
 impl Lexicon {
     pub fn open(path: &Path) -> Result<Lexicon, LexiconError> {
-        Lexicon::from_store(Store::open(path, KIND)?)
+        Lexicon::from_store(Store::load(path, KIND)?)
     }
 
     pub fn from_store(store: Store) -> Result<Lexicon, LexiconError> {

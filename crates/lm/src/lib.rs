@@ -336,7 +336,7 @@ fn find<T>(slice: &[T], key: u32, get: impl Fn(&T) -> u32) -> Option<usize> {
 
 impl LanguageModel {
     pub fn open(path: &Path) -> Result<LanguageModel, LmError> {
-        LanguageModel::from_store(Store::open(path, KIND)?)
+        LanguageModel::from_store(Store::load(path, KIND)?)
     }
 
     pub fn from_store(store: Store) -> Result<LanguageModel, LmError> {

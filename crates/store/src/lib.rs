@@ -142,12 +142,79 @@ pub fn drop_from_page_cache(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// A file's bytes in anonymous memory that starts at a 2 MiB boundary,
+/// advised into transparent huge pages.
+struct Resident {
+    memory: memmap2::MmapMut,
+    skip: usize,
+    len: usize,
+}
+
+impl Resident {
+    const HUGE_PAGE: usize = 2 << 20;
+
+    /// `None` where huge pages are not on offer (another system, or Linux
+    /// with them switched off) or the file cannot be read this way; the
+    /// caller maps the file instead, which reports any real error.
+    #[cfg(not(target_os = "linux"))]
+    fn read(_: &Path) -> Option<Resident> {
+        None
+    }
+
+    #[cfg(target_os = "linux")]
+    fn read(path: &Path) -> Option<Resident> {
+        if !Resident::huge_pages_offered() {
+            return None;
+        }
+        let file = File::open(path).ok()?;
+        let len = usize::try_from(file.metadata().ok()?.len()).ok()?;
+        // One page more, so that the copy can start on a page boundary
+        // wherever the kernel places the mapping.
+        let size = len.div_ceil(Self::HUGE_PAGE).checked_add(1)?.checked_mul(Self::HUGE_PAGE)?;
+        let mut memory = memmap2::MmapMut::map_anon(size).ok()?;
+        let skip = (Self::HUGE_PAGE - memory.as_ptr() as usize % Self::HUGE_PAGE) % Self::HUGE_PAGE;
+        memory.advise(memmap2::Advice::HugePage).ok()?;
+        // Most of the time goes to the kernel clearing the fresh pages as
+        // they are first touched, so the parts are read by a thread a core.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+        let part = len.div_ceil(threads).div_ceil(Self::HUGE_PAGE).max(1) * Self::HUGE_PAGE;
+        let read_all = std::thread::scope(|scope| {
+            let readers: Vec<_> = memory[skip..skip + len]
+                .chunks_mut(part)
+                .enumerate()
+                .map(|(i, chunk)| {
+                    let file = &file;
+                    scope.spawn(move || std::os::unix::fs::FileExt::read_exact_at(file, chunk, (i * part) as u64))
+                })
+                .collect();
+            readers.into_iter().all(|r| r.join().is_ok_and(|read| read.is_ok()))
+        });
+        // A file that changed length while being read is mapped instead.
+        if !read_all || file.metadata().ok()?.len() != len as u64 {
+            return None;
+        }
+        Some(Resident { memory, skip, len })
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.memory[self.skip..self.skip + self.len]
+    }
+
+    #[cfg(target_os = "linux")]
+    fn huge_pages_offered() -> bool {
+        // "always [madvise] never": the bracketed word is the setting.
+        std::fs::read_to_string("/sys/kernel/mm/transparent_hugepage/enabled")
+            .is_ok_and(|s| s.contains("[always]") || s.contains("[madvise]"))
+    }
+}
+
 fn align_up(n: usize) -> usize {
     n.div_ceil(ALIGN) * ALIGN
 }
 
 enum Backing {
     Map(Mmap),
+    Resident(Resident),
     // Used for in-memory containers (tests, embedded fixtures). u128 keeps the
     // 16-byte alignment the sections rely on.
     Owned(Vec<u128>, usize),
@@ -172,6 +239,26 @@ impl Store {
         Store::from_backing(path.to_path_buf(), Backing::Map(map), kind)
     }
 
+    /// Reads `path` into memory and checks it as `open` does, for files
+    /// whose tables are probed at random on every query (the language
+    /// model, the lexicon, the candidate table). The copy is held in 2 MiB
+    /// pages where Linux offers transparent huge pages: a file's own map
+    /// comes in 4 KiB pages unless the kernel happens to hold it in large
+    /// folios, and nearly every probe then misses the TLB as well as the
+    /// cache (`check` ran about 40% faster on news from the copy than from
+    /// a map in small pages, for a tenth of a second more at start-up).
+    /// Elsewhere, and if the memory cannot be had, the file is mapped. So
+    /// it is when `UNSPIN_MAP_MODEL` is set (to anything but "0"): the
+    /// processes of a machine then share the file's pages, where each
+    /// holds a copy of its own otherwise.
+    pub fn load(path: &Path, kind: [u8; 4]) -> Result<Store> {
+        let map_asked = std::env::var_os("UNSPIN_MAP_MODEL").is_some_and(|v| v != "0");
+        match if map_asked { None } else { Resident::read(path) } {
+            Some(resident) => Store::from_backing(path.to_path_buf(), Backing::Resident(resident), kind),
+            None => Store::open(path, kind),
+        }
+    }
+
     /// Reads a container from bytes (copied into aligned memory).
     pub fn from_bytes(name: &str, bytes: &[u8], kind: [u8; 4]) -> Result<Store> {
         let mut buf = vec![0u128; bytes.len().div_ceil(16)];
@@ -188,6 +275,7 @@ impl Store {
     fn bytes(&self) -> &[u8] {
         match &self.backing {
             Backing::Map(m) => m,
+            Backing::Resident(r) => r.bytes(),
             Backing::Owned(v, len) => &bytemuck::cast_slice(v)[..*len],
         }
     }
@@ -319,6 +407,30 @@ mod tests {
         assert_eq!(std::fs::read(&p).unwrap(), before);
         assert_eq!(Store::open(&p, *b"TEST").unwrap().pod_section::<u64>("table").unwrap(), &records[..]);
         assert!(matches!(drop_from_page_cache(&dir.path().join("missing")), Err(StoreError::Io { .. })));
+    }
+
+    #[test]
+    fn a_loaded_file_reads_as_its_map_and_damage_is_found_alike() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("m.unspin");
+        // Over 2 MiB, so that the copy spans huge pages.
+        let records: Vec<u64> = (0..400_000u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15)).collect();
+        let mut w = Writer::new(*b"TEST");
+        w.add_pod::<u64>("table", &records);
+        w.add("words", b"alpha\0beta\0".to_vec());
+        w.write(&p).unwrap();
+        let loaded = Store::load(&p, *b"TEST").unwrap();
+        assert_eq!(loaded.pod_section::<u64>("table").unwrap(), &records[..]);
+        assert_eq!(loaded.section("words").unwrap(), b"alpha\0beta\0");
+        assert_eq!(loaded.checksum(), Store::open(&p, *b"TEST").unwrap().checksum());
+        assert!(matches!(Store::load(&p, *b"LMOD"), Err(StoreError::Kind { .. })));
+        let mut bytes = std::fs::read(&p).unwrap();
+        bytes[HEADER_LEN + 1000] ^= 1;
+        std::fs::write(&p, &bytes).unwrap();
+        assert!(matches!(Store::load(&p, *b"TEST"), Err(StoreError::Checksum { .. })));
+        std::fs::write(&p, &bytes[..bytes.len() - 3]).unwrap();
+        assert!(matches!(Store::load(&p, *b"TEST"), Err(StoreError::Corrupt { .. })));
+        assert!(matches!(Store::load(&dir.path().join("missing"), *b"TEST"), Err(StoreError::Io { .. })));
     }
 
     #[test]
