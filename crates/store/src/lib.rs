@@ -431,6 +431,8 @@ mod tests {
         std::fs::write(&p, &bytes[..bytes.len() - 3]).unwrap();
         assert!(matches!(Store::load(&p, *b"TEST"), Err(StoreError::Corrupt { .. })));
         assert!(matches!(Store::load(&dir.path().join("missing"), *b"TEST"), Err(StoreError::Io { .. })));
+        std::fs::write(&p, b"").unwrap();
+        assert!(matches!(Store::load(&p, *b"TEST"), Err(StoreError::BadMagic { .. })));
     }
 
     #[test]
