@@ -36,6 +36,9 @@
 //! `UNSPIN_ESCALATE=1` also prints, for texts the held-out confidences call
 //! spun, the log-odds shift that makes their restorations' confidences
 //! honest (`Profile::spun_shift`) and what lower thresholds there would find.
+//! `UNSPIN_VERDICT=1` also prints what document verdicts that read the
+//! restorations below the threshold as well would call spun (ARCHITECTURE.md,
+//! step 8).
 //! `UNSPIN_DOC_TREES=n` also fits, per fold, n document trees
 //! (`unspin_engine::document`) gated on texts of 300 words or more that
 //! read the text's confidence mass (the held-out confidences of 0.5 or more
@@ -605,6 +608,62 @@ fn main() -> anyhow::Result<()> {
                     escalated[3],
                     escalated[4]
                 );
+            }
+        }
+    }
+    // $UNSPIN_VERDICT=1: document verdicts that also read restorations
+    // below the threshold. Per floor f: the clean rate of confidence mass
+    // at f or more (worst genre, whole and by sentence, held out), a text
+    // called spun when its mass at f scores 0.99 against that rate, or its
+    // findings do as now; what that calls spun among clean texts and spun
+    // documents at each rate.
+    if std::env::var_os("UNSPIN_VERDICT").is_some() {
+        let mut units: std::collections::HashMap<(Kind, usize, usize), Vec<f64>> = std::collections::HashMap::new();
+        for (r, &c) in rows.iter().zip(&held_out) {
+            if matches!(r.kind, Kind::Clean | Kind::CleanSentence | Kind::Spun) {
+                units.entry((r.kind, r.group, r.unit)).or_default().push(c);
+            }
+        }
+        let clean_rate = engine.config().doc_clean_rate;
+        let words_of = |k: &(Kind, usize, usize)| unit_words.get(k).copied().unwrap_or(0);
+        let mass = |cs: &[f64], f: f64| cs.iter().filter(|&&c| c >= f).sum::<f64>();
+        let spun_docs: Vec<usize> = (0..3).map(|u| unit_words.keys().filter(|k| k.0 == Kind::Spun && k.2 == u).count()).collect();
+        let clean_docs = unit_words.keys().filter(|k| k.0 == Kind::Clean).count();
+        let clean_sentences = unit_words.keys().filter(|k| k.0 == Kind::CleanSentence).count();
+        // A floor over 1 is the verdict as it is (its findings only).
+        for f in [2.0, 0.2, 0.3, 0.4, 0.5, 0.6] {
+            // The worst genre's mass at f per 1,000 words.
+            let rate = groups
+                .iter()
+                .map(|(_, members, w)| per_k(members.iter().map(|&i| held_out[i]).filter(|&c| c >= f).sum(), *w))
+                .fold(0.0f64, f64::max);
+            for margin in [1.0, 1.5, 2.0] {
+                let called = |k: &(Kind, usize, usize), cs: &[f64]| {
+                    let w = words_of(k);
+                    let now = score_of(cs.iter().copied().filter(|&c| c >= lowest), w, clean_rate) >= 0.99;
+                    now || (f <= 1.0 && score_of(std::iter::once(mass(cs, f)), w, rate * margin) >= 0.99)
+                };
+                let mut spun_called = [0usize; 3];
+                let (mut clean_called, mut sentences_called) = (0usize, 0usize);
+                for (k, cs) in &units {
+                    if !called(k, cs) {
+                        continue;
+                    }
+                    match k.0 {
+                        Kind::Spun => spun_called[k.2] += 1,
+                        Kind::Clean => clean_called += 1,
+                        _ => sentences_called += 1,
+                    }
+                }
+                println!(
+                    "verdict floor {f} (clean rate {rate:.2}/1k x {margin}): clean docs called spun {clean_called}/{clean_docs}, sentences {sentences_called}/{clean_sentences}; spun 10/20/30% called {:.3} {:.3} {:.3}",
+                    share(spun_called[0], spun_docs[0]),
+                    share(spun_called[1], spun_docs[1]),
+                    share(spun_called[2], spun_docs[2])
+                );
+                if f > 1.0 {
+                    break;
+                }
             }
         }
     }
