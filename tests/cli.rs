@@ -224,8 +224,14 @@ fn real_model_is_quiet_on_clean_text_and_restore_matches_check() {
     assert!(report.spun, "the spun example should be called spun");
     assert!(report.findings.len() >= 3);
     let suggested: Vec<&str> = report.findings.iter().map(|f| f.suggestion.as_str()).collect();
-    for want in ["jobs", "write", "failure"] {
+    for want in ["United", "jobs", "failure"] {
         assert!(suggested.contains(&want), "{want} not among {suggested:?}");
+    }
+    // Swapped words whose original the statistics cannot pick out are
+    // still found ("compose" for "write": "create" is as likely there).
+    let flagged: Vec<&str> = report.findings.iter().map(|f| f.text.as_str()).collect();
+    for swapped in ["occupations", "Specialists", "compose", "bosom"] {
+        assert!(flagged.contains(&swapped), "{swapped} not among {flagged:?}");
     }
     for f in &report.findings {
         assert_eq!(&spun[f.start..f.end], f.text);
@@ -289,14 +295,17 @@ fn real_model_web_profile_stays_quiet_and_refuses_what_it_cannot_do() {
 /// Restoration examples written for this project: each line is
 /// `spun sentence<TAB>expected restoration` at the default threshold; clean
 /// sentences (their own expectation) must come back unchanged, default and
-/// thorough, in both profiles.
+/// thorough, in both profiles, but in a setting a third column names as a
+/// known false alarm, where they must not (so that the note stays true).
 #[test]
 fn real_model_restores_written_examples() {
     let Some(model) = real_model() else { return };
     let cases = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/restorations.tsv")).unwrap();
     let mut failures = Vec::new();
     for line in cases.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
-        let (spun, want) = line.split_once('\t').unwrap();
+        let mut columns = line.split('\t');
+        let (spun, want) = (columns.next().unwrap(), columns.next().unwrap());
+        let known_false_alarm = columns.next().map(|note| note.split(':').next().unwrap());
         let settings: &[&[&str]] = if spun == want {
             &[&[], &["--thorough"], &["--profile", "web"], &["--profile", "web", "--thorough"]]
         } else {
@@ -305,8 +314,9 @@ fn real_model_restores_written_examples() {
         for extra in settings {
             let out = unspin().arg("restore").args(*extra).arg("--model").arg(&model).write_stdin(spun).assert().success();
             let got = String::from_utf8(out.get_output().stdout.clone()).unwrap();
-            if got != want {
-                failures.push(format!("{spun} {extra:?}\n  want {want}\n  got  {got}"));
+            let expected_false_alarm = known_false_alarm.is_some_and(|setting| extra.join(" ") == setting);
+            if (got == want) == expected_false_alarm {
+                failures.push(format!("{spun} {extra:?}\n  want {want}{}\n  got  {got}", if expected_false_alarm { " changed (a known false alarm)" } else { "" }));
             }
         }
     }

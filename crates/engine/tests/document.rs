@@ -68,27 +68,31 @@ fn trees_read_the_mass_of_the_other_restorations_and_only_raise() {
     let text = std::fs::read_to_string(workspace_root().join(COUNCIL)).unwrap();
     let words = text.split_whitespace().count() as f64;
     let detected: Vec<(Finding, Evidence)> = engine.explain(&text).into_iter().map(|e| (e.finding, e.evidence)).collect();
-    // One tree: where the other restorations' mass exceeds 3 per 1,000
-    // words, one more nat; elsewhere two fewer, which must not count.
+    let mass: f64 = detected.iter().map(|(f, _)| f.confidence).filter(|&c| c >= document::MASS_FLOOR).sum();
+    // The mass of the others, per 1,000 words, as the trees see it.
+    let others_of = |c: f64| (mass - if c >= document::MASS_FLOOR { c } else { 0.0 }) * 1000.0 / words;
+    // One tree: where the other restorations' mass exceeds `split` per
+    // 1,000 words, one more nat; elsewhere two fewer, which must not count.
+    // The split lies midway in the story's range, so both sides are met.
+    let readable: Vec<f64> = detected.iter().map(|(f, _)| f.confidence).filter(|&c| c >= document::RAISE_FLOOR).map(others_of).collect();
+    let split = (readable.iter().copied().fold(f64::INFINITY, f64::min) + readable.iter().copied().fold(0.0, f64::max)) / 2.0;
     let trees = ConfidenceModel::parse(&format!(
-        "unspin confidence trees v1\nfeatures {}\nbase 0\ntree\nsplit {} 3.0 1 2\nleaf -2.0\nleaf 1.0\n",
+        "unspin confidence trees v1\nfeatures {}\nbase 0\ntree\nsplit {} {split} 1 2\nleaf -2.0\nleaf 1.0\n",
         document::FEATURES,
         Evidence::FEATURES
     ))
     .unwrap();
+    let split = split as f32 as f64;
     let trees = Arc::new(trees);
     let reading = DocumentReading { trees: trees.clone(), long_threshold: 0.7, short_threshold: 0.6, both_ways: false };
     let margin = reading.margin();
     assert!((margin - ((0.7f64 / 0.3).ln() - 1.5f64.ln())).abs() < 1e-12);
-    let mass: f64 = detected.iter().map(|(f, _)| f.confidence).filter(|&c| c >= document::MASS_FLOOR).sum();
     let read = reading.apply(&text, detected.clone());
     assert_eq!(read.len(), detected.len());
     let mut raised = 0;
     for ((before, _), after) in detected.iter().zip(&read) {
         let c = before.confidence;
-        let own = if c >= document::MASS_FLOOR { c } else { 0.0 };
-        let others = (mass - own) * 1000.0 / words;
-        let lift = if c >= document::RAISE_FLOOR && others > 3.0 { 1.0 } else { 0.0 };
+        let lift = if c >= document::RAISE_FLOOR && others_of(c) > split { 1.0 } else { 0.0 };
         raised += (lift > 0.0) as usize;
         let want = shift_log_odds(c, lift - margin);
         assert!((after.confidence - want).abs() < 1e-9, "{}: {c} -> {} (want {want})", before.text, after.confidence);
@@ -101,8 +105,7 @@ fn trees_read_the_mass_of_the_other_restorations_and_only_raise() {
     let both = DocumentReading { both_ways: true, ..reading.clone() };
     for ((before, _), after) in detected.iter().zip(both.apply(&text, detected.clone())) {
         let c = before.confidence;
-        let others = (mass - if c >= document::MASS_FLOOR { c } else { 0.0 }) * 1000.0 / words;
-        let said = if c < document::RAISE_FLOOR { 0.0 } else if others > 3.0 { 1.0 } else { -2.0 };
+        let said = if c < document::RAISE_FLOOR { 0.0 } else if others_of(c) > split { 1.0 } else { -2.0 };
         assert!((after.confidence - shift_log_odds(c, said - margin)).abs() < 1e-9, "{}", before.text);
     }
     // The first paragraph alone is too short to be read as a document.
@@ -122,19 +125,28 @@ fn a_long_document_that_looks_spun_is_read_both_ways() {
     assert!(escalated.both_ways && escalated.short_threshold == Profile::General.shipped(true).1);
     assert!(Arc::ptr_eq(&escalated.trees, &Profile::General.document(true).unwrap().trees));
     assert!(Profile::Web.escalated_document().is_none());
-    // Always escalating: the thorough look, its trees read both ways.
+    // Always escalating: the thorough look, its trees read both ways. A
+    // low threshold, so that the readings have findings to differ in.
     let always = Engine::new(model.clone(), Config { escalate_at: 0.0, ..Config::default() });
     let both = Engine::new(model.clone(), Config { document: Some(escalated), escalate_at: 2.0, ..Config::thorough() });
     let upwards = Engine::new(model.clone(), Config { escalate_at: 2.0, ..Config::thorough() });
     // `--thorough` itself reads a document it finds spun enough both ways.
     let thorough = Engine::new(model.clone(), Config { escalate_at: 0.0, ..Config::thorough() });
-    assert_eq!(thorough.check_at(&long, 0.5), both.check_at(&long, 0.5));
-    let moved = 0.5 + Profile::General.shipped(true).1 - Profile::General.shipped(false).1;
-    assert_eq!(always.check_at(&long, 0.5), both.check_at(&long, moved));
+    let thorough_report = thorough.check_at(&long, 0.2);
+    assert!(thorough_report.findings.len() >= 3, "{thorough_report:?}");
+    assert_eq!(thorough_report, both.check_at(&long, 0.2));
+    let moved = 0.2 + Profile::General.shipped(true).1 - Profile::General.shipped(false).1;
+    let second_look = always.check_at(&long, 0.2);
+    assert!(!second_look.findings.is_empty());
+    assert_eq!(second_look, both.check_at(&long, moved));
+    // The second look runs under the thorough rule's own prior.
+    assert_ne!(Config::thorough().spin_prior_log10, Config::default().spin_prior_log10);
     // Both ways is another reading than `--thorough`'s upwards one.
     assert_ne!(by_place(&both.check_at(&long, 0.0)), by_place(&upwards.check_at(&long, 0.0)));
     // Without document trees, the second look has none either.
     let none = Engine::new(model.clone(), Config { escalate_at: 0.0, document: None, ..Config::default() });
     let plain = Engine::new(model, Config { document: None, escalate_at: 2.0, ..Config::thorough() });
-    assert_eq!(none.check_at(&long, 0.5), plain.check_at(&long, moved));
+    let without = none.check_at(&long, 0.2);
+    assert_ne!(without, second_look);
+    assert_eq!(without, plain.check_at(&long, moved));
 }
