@@ -88,7 +88,7 @@ pub(crate) struct EngineArgs {
     #[arg(long, value_name = "FILE")]
     pub fingerprints: Option<PathBuf>,
     /// Minimum confidence (0..1) of a reported finding (default: the
-    /// profile's, 0.794 general, 0.685 web; with --thorough 0.749, 0.755;
+    /// profile's, 0.794 general, 0.685 web; with --thorough 0.780, 0.755;
     /// texts of 300 words or more are read against it with their document
     /// in mind, see ARCHITECTURE.md).
     #[arg(long, value_name = "X")]
