@@ -171,18 +171,20 @@ const FIXTURE_TEXT: &str = "Café — the allied states is a big country.\n\n\tT
 fn check_and_restore_answer_exactly_what_the_cli_prints() {
     let m = fixture_model();
     let server = Server::start(m.path(), &[]);
-    let report = server.post("/v1/check", &json!({ "text": FIXTURE_TEXT }));
+    // At a threshold below the default: the fixture model's confidences
+    // are not the real model's, and this test is about the contract.
+    let report = server.post("/v1/check", &json!({ "text": FIXTURE_TEXT, "threshold": 0.5 }));
     assert_eq!(report.status, 200);
     let report = report.json();
-    let expected: Value = serde_json::from_slice(&cli(m.path(), &["check", "--json"], FIXTURE_TEXT)).unwrap();
+    let expected: Value = serde_json::from_slice(&cli(m.path(), &["check", "--json", "--threshold", "0.5"], FIXTURE_TEXT)).unwrap();
     assert_eq!(report, expected);
     let f = &report["findings"][0];
     let (s, e) = (f["start"].as_u64().unwrap() as usize, f["end"].as_u64().unwrap() as usize);
     assert_eq!(&FIXTURE_TEXT[s..e], "allied", "offsets are bytes into the text");
     assert_eq!(f["suggestion"], "united");
 
-    let restored = server.post("/v1/restore", &json!({ "text": FIXTURE_TEXT })).json();
-    let expected_text = String::from_utf8(cli(m.path(), &["restore"], FIXTURE_TEXT)).unwrap();
+    let restored = server.post("/v1/restore", &json!({ "text": FIXTURE_TEXT, "threshold": 0.5 })).json();
+    let expected_text = String::from_utf8(cli(m.path(), &["restore", "--threshold", "0.5"], FIXTURE_TEXT)).unwrap();
     assert_eq!(restored["restored"], expected_text.as_str());
     assert!(expected_text.starts_with("Café — the united states"));
     for key in ["score", "spun", "findings"] {
