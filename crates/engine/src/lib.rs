@@ -927,8 +927,10 @@ impl Engine {
     /// replaced by its suggestion (in an HTML page written for HTML, every
     /// tag, attribute and script unchanged), and the report.
     pub fn restore_document(&self, document: &str, format: Format, threshold: f64) -> (String, Report) {
-        let report = self.check_document(document, format, threshold);
-        let restored = if format.is_html(document) { apply_html(document, &report.findings) } else { apply(document, &report.findings) };
+        // Told apart once, for the check and the writing alike.
+        let html = format.is_html(document);
+        let report = self.check_document(document, if html { Format::Html } else { Format::Text }, threshold);
+        let restored = if html { apply_html(document, &report.findings) } else { apply(document, &report.findings) };
         (restored, report)
     }
 }

@@ -533,15 +533,23 @@ fn main() -> anyhow::Result<()> {
     // at the rule's threshold) reaches E is read again at a lower threshold
     // t2; what that does to clean prose (every genre, whole and by
     // sentence) and to the swaps found, per spin rate.
-    if std::env::var_os("UNSPIN_ESCALATE").is_some() {
+    // The held-out restorations (confidence, right) of each text a verdict
+    // is read on: a clean document, a clean sentence, a spun document.
+    let texts = || {
         let mut units: std::collections::HashMap<(Kind, usize, usize), Vec<(f64, bool)>> = std::collections::HashMap::new();
         for (r, &c) in rows.iter().zip(&held_out) {
             if matches!(r.kind, Kind::Clean | Kind::CleanSentence | Kind::Spun) {
                 units.entry((r.kind, r.group, r.unit)).or_default().push((c, r.right));
             }
         }
-        let clean_rate = engine.config().doc_clean_rate;
-        let score = |cs: &[(f64, bool)], w: usize, t1: f64| score_of(cs.iter().map(|&(c, _)| c).filter(|&c| c >= t1), w, clean_rate);
+        units
+    };
+    let clean_rate = engine.config().doc_clean_rate;
+    // A text's document score from its restorations at `t` or more, as the
+    // engine scores its findings.
+    let score = |cs: &[(f64, bool)], w: usize, t: f64| score_of(cs.iter().map(|&(c, _)| c).filter(|&c| c >= t), w, clean_rate);
+    if std::env::var_os("UNSPIN_ESCALATE").is_some() {
+        let units = texts();
         let t1 = lowest;
         // The shift of log-odds that makes the held-out confidences of the
         // restorations in texts called spun honest (maximum likelihood).
@@ -618,15 +626,9 @@ fn main() -> anyhow::Result<()> {
     // findings do as now; what that calls spun among clean texts and spun
     // documents at each rate.
     if std::env::var_os("UNSPIN_VERDICT").is_some() {
-        let mut units: std::collections::HashMap<(Kind, usize, usize), Vec<f64>> = std::collections::HashMap::new();
-        for (r, &c) in rows.iter().zip(&held_out) {
-            if matches!(r.kind, Kind::Clean | Kind::CleanSentence | Kind::Spun) {
-                units.entry((r.kind, r.group, r.unit)).or_default().push(c);
-            }
-        }
-        let clean_rate = engine.config().doc_clean_rate;
+        let units = texts();
         let words_of = |k: &(Kind, usize, usize)| unit_words.get(k).copied().unwrap_or(0);
-        let mass = |cs: &[f64], f: f64| cs.iter().filter(|&&c| c >= f).sum::<f64>();
+        let mass = |cs: &[(f64, bool)], f: f64| cs.iter().map(|&(c, _)| c).filter(|&c| c >= f).sum::<f64>();
         let spun_docs: Vec<usize> = (0..3).map(|u| unit_words.keys().filter(|k| k.0 == Kind::Spun && k.2 == u).count()).collect();
         let clean_docs = unit_words.keys().filter(|k| k.0 == Kind::Clean).count();
         let clean_sentences = unit_words.keys().filter(|k| k.0 == Kind::CleanSentence).count();
@@ -638,9 +640,9 @@ fn main() -> anyhow::Result<()> {
                 .map(|(_, members, w)| per_k(members.iter().map(|&i| held_out[i]).filter(|&c| c >= f).sum(), *w))
                 .fold(0.0f64, f64::max);
             for margin in [1.0, 1.5, 2.0] {
-                let called = |k: &(Kind, usize, usize), cs: &[f64]| {
+                let called = |k: &(Kind, usize, usize), cs: &[(f64, bool)]| {
                     let w = words_of(k);
-                    let now = score_of(cs.iter().copied().filter(|&c| c >= lowest), w, clean_rate) >= 0.99;
+                    let now = score(cs, w, lowest) >= 0.99;
                     now || (f <= 1.0 && score_of(std::iter::once(mass(cs, f)), w, rate * margin) >= 0.99)
                 };
                 let mut spun_called = [0usize; 3];
