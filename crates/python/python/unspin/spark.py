@@ -1,16 +1,20 @@
-"""unspin in PySpark: each executor process loads the model once (it is
-memory-mapped, so the executors of one machine share its pages) and checks
-its partitions' documents.
+"""unspin in PySpark: each Python worker process loads the model once
+(about 260 MB, read into memory; with ``UNSPIN_MAP_MODEL=1`` in the
+executors' environment it is mapped instead, so that the processes of one
+machine share its pages) and checks its partitions' documents.
 
     from unspin.spark import check_column, REPORT_SCHEMA
     from pyspark.sql.functions import pandas_udf
     check = pandas_udf(check_column("/data/unspin-model"), REPORT_SCHEMA)
     df.withColumn("report", check("text"))
 
-The model directory must be readable at the same path on every executor.
+The model directory must be readable at the same path on every executor,
+and the wheel installed in the Python the workers run (``PYSPARK_PYTHON``).
 The returned column is a struct of ``score``, ``spun`` and ``findings`` (an
-array of structs), as ``unspin check --json`` prints them. PySpark and
-pandas are needed only where these functions run.
+array of structs), as ``unspin check --json`` prints them; a null text gets
+a report whose three fields are null (a pandas UDF cannot return a null
+struct). PySpark and pandas are needed only where these functions run;
+scripts/pyspark-test.sh runs them in a local PySpark job.
 """
 
 import threading
@@ -38,7 +42,8 @@ def engine(model=None, profile="general", thorough=False, threshold=None):
 
 def check_column(model=None, profile="general", thorough=False, threshold=None, format="auto"):
     """A function from a pandas Series of texts to a DataFrame of reports,
-    for ``pandas_udf(..., REPORT_SCHEMA)``. A null text gets a null report."""
+    for ``pandas_udf(..., REPORT_SCHEMA)``. A null text gets a report of
+    nulls."""
 
     def check(texts):
         import pandas as pd
