@@ -107,6 +107,12 @@ pub(crate) struct EngineArgs {
     /// four times slower (its own confidence model and threshold).
     #[arg(long)]
     pub thorough: bool,
+    /// List up to N other probable originals with each finding of the
+    /// model, likeliest first ("alternatives" in JSON, after "|" in the
+    /// marked text); a suggestion that is the right place but the wrong
+    /// word often has the right one among them.
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=8))]
+    pub alternatives: u8,
     #[command(flatten)]
     pub neural: NeuralArg,
 }
@@ -268,6 +274,7 @@ pub(crate) fn load_engines(common: &EngineArgs, every_profile: bool) -> anyhow::
         if let Some(t) = common.threshold {
             config.min_confidence = t;
         }
+        config.alternatives = common.alternatives as usize;
         let engine = common.neural.attach(Engine::new(model.clone(), config))?;
         Ok(match &fingerprints {
             Some(fp) => engine.with_fingerprints(fp.clone()),
@@ -345,7 +352,8 @@ fn run_restore(common: &Common) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The text with each finding marked `[spun -> suggestion 0.93]`, then a verdict.
+/// The text with each finding marked `[spun -> suggestion 0.93]` (with
+/// `--alternatives`, `[spun -> suggestion 0.93 | other, another]`), then a verdict.
 fn write_human(out: &mut impl Write, text: &str, report: &Report, colour: bool, summary: bool) -> std::io::Result<()> {
     let (red, green, dim, reset) =
         if colour { ("\x1b[1;31m", "\x1b[32m", "\x1b[2m", "\x1b[0m") } else { ("", "", "", "") };
@@ -355,7 +363,11 @@ fn write_human(out: &mut impl Write, text: &str, report: &Report, colour: bool, 
             continue;
         }
         out.write_all(text[at..f.start].as_bytes())?;
-        write!(out, "[{red}{}{reset} -> {green}{}{reset} {dim}{:.2}{reset}]", f.text, f.suggestion, f.confidence)?;
+        write!(out, "[{red}{}{reset} -> {green}{}{reset} {dim}{:.2}{reset}", f.text, f.suggestion, f.confidence)?;
+        if !f.alternatives.is_empty() {
+            write!(out, " | {}", f.alternatives.join(", "))?;
+        }
+        out.write_all(b"]")?;
         at = f.end;
     }
     out.write_all(text[at..].as_bytes())?;

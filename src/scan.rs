@@ -129,6 +129,10 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<()> {
         Some(p) if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")) => OutFormat::Parquet,
         _ => OutFormat::Jsonl,
     });
+    if out_format == OutFormat::Parquet && args.engine.alternatives > 0 {
+        // The Parquet findings have a fixed struct; dropping the list would lose what was asked for.
+        return Err(UserError("--alternatives is written to JSONL output only, not Parquet".into()).into());
+    }
     if out.is_none() && out_format == OutFormat::Parquet && std::io::stdout().is_terminal() {
         return Err(UserError("refusing to write Parquet to a terminal; use --out FILE".into()).into());
     }

@@ -257,6 +257,46 @@ fn real_model_is_quiet_on_clean_text_and_restore_matches_check() {
         .stdout(expected);
 }
 
+/// `--alternatives N` lists up to N other probable originals with each model
+/// finding, in JSON and in the marked text; the findings, score and
+/// restoration are the same as without it, and without it the JSON has no
+/// such key (the contract other tools read).
+#[test]
+fn real_model_lists_other_probable_originals_when_asked() {
+    let Some(model) = real_model() else { return };
+    let check = |extra: &[&str]| -> serde_json::Value {
+        let out = unspin().args(["check", "--json", "--threshold", "0.3"]).args(extra).arg(example("spun-news.txt")).arg("--model").arg(&model).assert().success();
+        serde_json::from_slice(&out.get_output().stdout).unwrap()
+    };
+    let plain = check(&[]);
+    let listed = check(&["--alternatives", "3"]);
+    let findings = |r: &serde_json::Value| r["findings"].as_array().unwrap().clone();
+    assert!(findings(&plain).iter().all(|f| f.get("alternatives").is_none()));
+    assert_eq!(plain["score"], listed["score"]);
+    let mut with_some = 0;
+    for (a, b) in findings(&plain).iter().zip(findings(&listed)) {
+        for key in ["start", "end", "text", "suggestion", "confidence", "source"] {
+            assert_eq!(a[key], b[key], "{key}");
+        }
+        if let Some(others) = b.get("alternatives") {
+            let others: Vec<&str> = others.as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+            assert!(!others.is_empty() && others.len() <= 3, "{others:?}");
+            assert!(!others.contains(&b["suggestion"].as_str().unwrap()), "{b}");
+            with_some += 1;
+        }
+    }
+    assert_eq!(findings(&plain).len(), findings(&listed).len());
+    assert!(with_some >= 2, "{listed}");
+    // "Joined Together" is "United" first, and other unions after it.
+    let united = findings(&listed).into_iter().find(|f| f["text"] == "Joined Together").unwrap();
+    assert_eq!(united["suggestion"], "United");
+    assert!(united["alternatives"].as_array().unwrap().iter().all(|a| a.as_str().unwrap().chars().next().unwrap().is_uppercase()), "{united}");
+    let out = unspin().args(["check", "--alternatives", "2"]).arg(example("spun-news.txt")).arg("--model").arg(&model).assert().success();
+    assert!(String::from_utf8_lossy(&out.get_output().stdout).contains("[Joined Together -> United 0."), "marked text");
+    assert!(String::from_utf8_lossy(&out.get_output().stdout).contains(" | "), "alternatives after a bar");
+    unspin().args(["check", "--alternatives", "9"]).arg("--model").arg(&model).write_stdin("x").assert().code(2);
+}
+
 /// `--thorough` looks harder: a swap with one odd neighbour ("artificial
 /// consciousness is", where "consciousness is" is ordinary) is a suspect
 /// there and not by default; clean text stays as it is.

@@ -172,6 +172,39 @@ fn an_html_file_is_checked_as_its_text_and_restored_in_place() {
     assert_eq!(records[0]["restored"].as_str().unwrap(), page.replacen(&format!("<p>{SPUN}"), &format!("<p>{CLEAN}"), 1));
 }
 
+/// Other probable originals go into JSONL records; Parquet's findings have a
+/// fixed struct, so asking for them there is refused rather than dropped.
+#[test]
+fn alternatives_are_written_to_jsonl_and_refused_for_parquet() {
+    let m = fixture_model();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), SPUN).unwrap();
+    let out = unspin().arg("scan").arg(dir.path()).args(["--alternatives", "2", "--model"]).arg(m.path()).assert().success();
+    let records = jsonl(&out.get_output().stdout);
+    assert_eq!(records.len(), 1);
+    let plain = unspin().arg("scan").arg(dir.path()).arg("--model").arg(m.path()).assert().success();
+    let plain = jsonl(&plain.get_output().stdout);
+    let findings = records[0]["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), plain[0]["findings"].as_array().unwrap().len());
+    assert!(!findings.is_empty());
+    for (f, p) in findings.iter().zip(plain[0]["findings"].as_array().unwrap()) {
+        assert_eq!(f["suggestion"], p["suggestion"]);
+        assert!(p.get("alternatives").is_none());
+        assert!(f.get("alternatives").is_none_or(|a| a.as_array().unwrap().len() <= 2));
+    }
+    let out = unspin()
+        .arg("scan")
+        .arg(dir.path())
+        .args(["--alternatives", "2", "--out"])
+        .arg(dir.path().join("o.parquet"))
+        .arg("--model")
+        .arg(m.path())
+        .assert()
+        .code(2);
+    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("--alternatives is written to JSONL output only"));
+    assert!(!dir.path().join("o.parquet").exists());
+}
+
 #[test]
 fn parquet_in_and_out() {
     use arrow_array::cast::AsArray;

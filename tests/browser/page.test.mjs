@@ -32,7 +32,8 @@ const consoleErrors = [];
 
 function startServer() {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, ["serve", "--addr", "127.0.0.1:0", "--model", model], { stdio: ["ignore", "ignore", "pipe"] });
+    // With other probable originals listed, as an editor would start it.
+    const child = spawn(bin, ["serve", "--addr", "127.0.0.1:0", "--model", model, "--alternatives", "3"], { stdio: ["ignore", "ignore", "pipe"] });
     let seen = "";
     const timer = setTimeout(() => reject(new Error("unspin serve did not start: " + seen)), 30000);
     child.stderr.on("data", (chunk) => {
@@ -157,6 +158,52 @@ test("paste spun text, see highlights, accept and reject with the keyboard", asy
   console.log("screenshot: " + screenshot);
 
   assert.deepEqual(offsite, [], "the page asked for nothing outside the server");
+  assert.deepEqual(consoleErrors, [], "no script or policy errors");
+});
+
+test("another probable original can be chosen, with the keyboard and the mouse", async () => {
+  const api = await fetch(base + "/v1/check", { method: "POST", body: JSON.stringify({ text: SPUN, threshold: 0.5 }) });
+  const report = await api.json();
+  const at = report.findings.findIndex((f) => (f.alternatives || []).length >= 2);
+  assert.ok(at >= 0, "a finding with two alternatives at least: " + JSON.stringify(report));
+  const f = report.findings[at];
+  assert.ok(f.alternatives.length <= 3 && !f.alternatives.includes(f.suggestion), JSON.stringify(f));
+
+  const page = await context.newPage();
+  await page.goto(base + "/");
+  await page.selectOption("#sensitivity", "highest");
+  await page.focus("#text");
+  await page.keyboard.insertText(SPUN);
+  await page.keyboard.press("Control+Enter");
+  const phrase = page.locator(".finding .phrase").nth(at);
+  await phrase.waitFor();
+  await phrase.focus();
+  const tip = page.locator(".finding").nth(at).locator(".tip");
+  assert.deepEqual(await tip.locator(".other").allTextContents(), [f.suggestion, ...f.alternatives]);
+  assert.match(await phrase.getAttribute("aria-label"), /arrow keys choose another original/);
+
+  // The down arrow takes the first alternative, and puts it in the text.
+  const replaced = (word) => {
+    const bytes = Buffer.from(SPUN, "utf8");
+    return Buffer.concat([bytes.subarray(0, f.start), Buffer.from(word), bytes.subarray(f.end)]).toString("utf8");
+  };
+  await page.keyboard.press("ArrowDown");
+  assert.equal(await phrase.textContent(), f.alternatives[0]);
+  assert.equal(await page.locator(".finding").nth(at).getAttribute("class"), "finding accepted");
+  assert.equal(await page.inputValue("#text"), replaced(f.alternatives[0]));
+  // The up arrow goes back to the suggestion.
+  await page.keyboard.press("ArrowUp");
+  assert.equal(await page.inputValue("#text"), replaced(f.suggestion));
+
+  // The mouse: hover the phrase and click the second alternative in its tooltip.
+  await phrase.hover();
+  await tip.locator(".other").nth(2).click();
+  assert.equal(await page.inputValue("#text"), replaced(f.alternatives[1]));
+  assert.equal(await tip.locator(".other.chosen").textContent(), f.alternatives[1]);
+  // Enter now undoes the choice: the text is as written again.
+  await phrase.focus();
+  await page.keyboard.press("Enter");
+  assert.equal(await page.inputValue("#text"), SPUN);
   assert.deepEqual(consoleErrors, [], "no script or policy errors");
 });
 

@@ -356,7 +356,7 @@ fn parquet_output_round_trips() {
     use unspin_engine::{Finding, Report, Source};
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("out.parquet");
-    let finding = |s: usize, t: &str, sug: &str, src| Finding { start: s, end: s + t.len(), text: t.into(), suggestion: sug.into(), confidence: 0.75, source: src };
+    let finding = |s: usize, t: &str, sug: &str, src| Finding { start: s, end: s + t.len(), text: t.into(), suggestion: sug.into(), confidence: 0.75, source: src, alternatives: Vec::new() };
     let outcomes = [
         Outcome {
             id: "a".into(),

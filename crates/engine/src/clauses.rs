@@ -72,6 +72,7 @@ pub fn clause_evidence(text: &str, tokens: &[Token]) -> Vec<(Finding, ClauseEvid
                 suggestion: unspin_text::apply_case("but", written),
                 confidence: CLAUSE_CONFIDENCE[adverb],
                 source: Source::Model,
+                alternatives: Vec::new(),
             };
             out.push((finding, ClauseEvidence { adverb: adverb as u8 }));
         }

@@ -145,6 +145,9 @@ struct Opt {
     beaten_by: f32,
     /// How many candidate originals the span has.
     candidates: u16,
+    /// The option's gain scored alone in the written context (LM gain plus
+    /// cost): how the span's options rank among themselves.
+    local_gain: f32,
 }
 
 pub(crate) struct Detector<'a> {
@@ -475,9 +478,9 @@ impl<'a> Detector<'a> {
         scored.truncate(self.config.max_candidates);
         scored
             .into_iter()
-            .filter_map(|(_, i, cost)| {
+            .filter_map(|(local_gain, i, cost)| {
                 let cand = cands.get(i)?;
-                Some(Opt { start, end, ids: cand.ids.to_vec(), text: cand.text.to_string(), cost, beaten_by, candidates: count as u16 })
+                Some(Opt { start, end, ids: cand.ids.to_vec(), text: cand.text.to_string(), cost, beaten_by, candidates: count as u16, local_gain })
             })
             .collect()
     }
@@ -666,7 +669,8 @@ impl<'a> Detector<'a> {
                     b = b.max(opts[j].end);
                     j += 1;
                 }
-                for (o, gain) in self.decode(&s, a, b, &opts[i..j]) {
+                let cluster = &opts[i..j];
+                for (o, gain) in self.decode(&s, a, b, cluster) {
                     let present = self.span_ids(&s, o.start, o.end);
                     let freq = |ids: &[u32]| ids.iter().map(|&w| self.lm.unigram_log10(w)).fold(f32::INFINITY, f32::min);
                     let first = &tokens[s.units[o.start].token];
@@ -701,6 +705,7 @@ impl<'a> Detector<'a> {
                         suggestion: unspin_text::apply_case(&o.text, written),
                         confidence,
                         source: Source::Model,
+                        alternatives: self.alternatives(cluster, &o, written),
                     };
                     findings.push((finding, evidence));
                 }
@@ -708,6 +713,17 @@ impl<'a> Detector<'a> {
             }
         }
         findings
+    }
+
+    /// The other options of `chosen`'s span, best alone in context first, at
+    /// most `Config::alternatives` of them, in the case of `written`.
+    fn alternatives(&self, cluster: &[Opt], chosen: &Opt, written: &str) -> Vec<String> {
+        if self.config.alternatives == 0 {
+            return Vec::new();
+        }
+        let mut others: Vec<&Opt> = cluster.iter().filter(|o| o.start == chosen.start && o.end == chosen.end && o.text != chosen.text).collect();
+        others.sort_by(|a, b| b.local_gain.total_cmp(&a.local_gain));
+        others.iter().take(self.config.alternatives).map(|o| unspin_text::apply_case(&o.text, written)).collect()
     }
 
     /// How much better the words `ids`, in place of units `start..end`, and

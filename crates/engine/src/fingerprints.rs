@@ -222,6 +222,7 @@ impl Fingerprints {
                 suggestion: unspin_text::apply_case(&row.expected, found),
                 confidence: 1.0,
                 source: Source::Fingerprint,
+                alternatives: Vec::new(),
             });
         }
         out

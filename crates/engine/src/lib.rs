@@ -45,6 +45,10 @@ pub struct Finding {
     pub suggestion: String,
     pub confidence: f64,
     pub source: Source,
+    /// Other originals the phrase may have had, likeliest first, when asked
+    /// for (`Config::alternatives`); absent from JSON when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<String>,
 }
 
 /// The result of checking one document.
@@ -380,6 +384,9 @@ pub struct Config {
     /// still enter joint decoding, where a neighbour's restoration can lift
     /// it. Under the mild prior, 0 finds as much as 2 at less cost.
     pub candidate_slack: f32,
+    /// How many other originals a model finding lists besides its
+    /// suggestion (`Finding::alternatives`; 0: none).
+    pub alternatives: usize,
 }
 
 impl Default for Config {
@@ -411,6 +418,7 @@ impl Default for Config {
             max_candidates: 8,
             function_words: false,
             candidate_slack: 0.0,
+            alternatives: 0,
         }
     }
 }
@@ -532,6 +540,7 @@ impl Config {
             "neighbours" => self.neighbours = f()? != 0.0,
             "max_candidates" => self.max_candidates = f()? as usize,
             "function_words" => self.function_words = f()? != 0.0,
+            "alternatives" => self.alternatives = f()? as usize,
             "max_lexicon_candidates" => self.max_lexicon_candidates = f()? as usize,
             "candidate_slack" => self.candidate_slack = f()? as f32,
             _ => return Err(format!("unknown setting {name:?}")),
@@ -1080,13 +1089,17 @@ fn repair_articles(text: &str, tokens: &[Token], findings: &mut [Finding]) {
         let Some((art, an)) = preceding_article(text, tokens, ti) else { continue };
         let art_text = &text[art.start..art.end];
         let gap = &text[art.end..f.start];
-        let next_word = f.suggestion.split_whitespace().next().unwrap_or("");
-        let needed = unspin_text::indefinite_article(next_word);
-        if (needed == "an") == an {
+        let needed = |phrase: &str| unspin_text::indefinite_article(phrase.split_whitespace().next().unwrap_or(""));
+        let with_article = |phrase: &str| format!("{}{gap}{phrase}", unspin_text::apply_case(needed(phrase), art_text));
+        if (needed(&f.suggestion) == "an") == an {
+            // The span stays as it is: an alternative that wants the other
+            // article could not be put in its place.
+            f.alternatives.retain(|a| (needed(a) == "an") == an);
             continue;
         }
-        let article = unspin_text::apply_case(needed, art_text);
-        f.suggestion = format!("{article}{gap}{}", f.suggestion);
+        f.suggestion = with_article(&f.suggestion);
+        // Every alternative now replaces the article too, each with its own.
+        f.alternatives = f.alternatives.iter().map(|a| with_article(a)).collect();
         f.start = art.start;
         f.text = text[f.start..f.end].to_string();
     }
@@ -1098,7 +1111,7 @@ mod score_tests {
 
     fn findings(n: usize, confidence: f64) -> Vec<Finding> {
         (0..n)
-            .map(|i| Finding { start: i, end: i + 1, text: "x".into(), suggestion: "y".into(), confidence, source: Source::Model })
+            .map(|i| Finding { start: i, end: i + 1, text: "x".into(), suggestion: "y".into(), confidence, source: Source::Model, alternatives: Vec::new() })
             .collect()
     }
 
@@ -1135,7 +1148,27 @@ mod verifier_tests {
 
     fn finding(text: &str, word: &str, suggestion: &str) -> Finding {
         let start = text.find(word).unwrap();
-        Finding { start, end: start + word.len(), text: word.into(), suggestion: suggestion.into(), confidence: 0.5, source: Source::Model }
+        Finding { start, end: start + word.len(), text: word.into(), suggestion: suggestion.into(), confidence: 0.5, source: Source::Model, alternatives: Vec::new() }
+    }
+
+    #[test]
+    fn alternatives_follow_the_article_repair() {
+        let text = "They signed a arrangement and an pact.";
+        let tokens = unspin_text::tokenize(text);
+        let with = |word: &str, suggestion: &str, alternatives: &[&str]| Finding {
+            alternatives: alternatives.iter().map(|a| a.to_string()).collect(),
+            ..finding(text, word, suggestion)
+        };
+        // "agreement" wants "an" where "a" stands: the finding takes the
+        // article in, and each alternative gets its own. After "an" it
+        // suits: the span stays as it is, and "deal", which would want "a",
+        // cannot be offered there.
+        let mut findings = [with("arrangement", "agreement", &["deal", "accord"]), with("pact", "agreement", &["order", "deal"])];
+        repair_articles(text, &tokens, &mut findings);
+        assert_eq!((findings[0].text.as_str(), findings[0].suggestion.as_str()), ("a arrangement", "an agreement"));
+        assert_eq!(findings[0].alternatives, ["a deal", "an accord"]);
+        assert_eq!((findings[1].text.as_str(), findings[1].suggestion.as_str()), ("pact", "agreement"));
+        assert_eq!(findings[1].alternatives, ["order"]);
     }
 
     #[test]

@@ -418,6 +418,7 @@ pub fn number_evidence(text: &str, tokens: &[Token]) -> Vec<(Finding, NumberEvid
             suggestion: unspin_text::apply_case(&suggestion, written),
             confidence,
             source: Source::Model,
+            alternatives: Vec::new(),
         }
     };
     for n in &numbers {

@@ -728,7 +728,7 @@ struct DocumentPlan {
 /// `confidences`: what decides whether the engine escalates it.
 fn score_of(confidences: impl Iterator<Item = f64>, words: usize, clean_rate: f64) -> f64 {
     let findings: Vec<unspin_engine::Finding> = confidences
-        .map(|confidence| unspin_engine::Finding { start: 0, end: 0, text: String::new(), suggestion: String::new(), confidence, source: unspin_engine::Source::Model })
+        .map(|confidence| unspin_engine::Finding { start: 0, end: 0, text: String::new(), suggestion: String::new(), confidence, source: unspin_engine::Source::Model, alternatives: Vec::new() })
         .collect();
     unspin_engine::document_score(&findings, words, clean_rate)
 }

@@ -51,6 +51,7 @@ impl Spun {
                 suggestion: g.original.clone(),
                 confidence: 1.0,
                 source: Source::Model,
+                alternatives: Vec::new(),
             })
             .collect()
     }

@@ -27,6 +27,7 @@ fn finding(text: &str, start: usize, end: usize, suggestion: &str) -> Finding {
         suggestion: suggestion.into(),
         confidence: 1.0,
         source: Source::Model,
+        alternatives: Vec::new(),
     }
 }
 

@@ -14,8 +14,10 @@
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
 
-  // The checked text, its findings and what the reader decided for each
-  // ("pending", "accepted" or "rejected").
+  // The checked text, its findings, what the reader decided for each
+  // ("pending", "accepted" or "rejected") and which of its probable
+  // originals (the suggestion, then any alternatives the server lists) is
+  // chosen.
   let checked = null;
 
   function say(message, isError) {
@@ -27,6 +29,15 @@
     return Math.round(x * 100) + "%";
   }
 
+  // A finding's probable originals: its suggestion first.
+  function originals(f) {
+    return [f.suggestion].concat(f.alternatives || []);
+  }
+
+  function chosen(i) {
+    return originals(checked.findings[i])[checked.choices[i]];
+  }
+
   // The checked text with the accepted suggestions applied.
   function currentText() {
     if (!checked) return textarea.value;
@@ -34,17 +45,25 @@
     let at = 0;
     checked.findings.forEach((f, i) => {
       out += decoder.decode(checked.bytes.subarray(at, f.start));
-      out += checked.decisions[i] === "accepted" ? f.suggestion : f.text;
+      out += checked.decisions[i] === "accepted" ? chosen(i) : f.text;
       at = f.end;
     });
     return out + decoder.decode(checked.bytes.subarray(at));
   }
 
-  function describe(f, decision) {
-    const base = "“" + f.text + "”: probable original “" + f.suggestion + "”, " + percent(f.confidence) + " confident";
-    if (decision === "accepted") return base + ". Accepted; Enter undoes it.";
-    if (decision === "rejected") return base + ". Rejected; Enter accepts it instead.";
-    return base + ". Enter accepts, Delete rejects.";
+  function describe(i) {
+    const f = checked.findings[i];
+    const decision = checked.decisions[i];
+    let base = "“" + f.text + "”: probable original “" + f.suggestion + "”, " + percent(f.confidence) + " confident";
+    const n = originals(f).length;
+    if (n > 1) {
+      base += "; or " + f.alternatives.map((a) => "“" + a + "”").join(", ");
+      if (checked.choices[i] > 0) base += "; “" + chosen(i) + "” chosen";
+    }
+    const arrows = n > 1 ? ", the arrow keys choose another original" : "";
+    if (decision === "accepted") return base + ". Accepted; Enter undoes it" + arrows + ".";
+    if (decision === "rejected") return base + ". Rejected; Enter accepts it instead" + arrows + ".";
+    return base + ". Enter accepts, Delete rejects" + arrows + ".";
   }
 
   function showDecision(i) {
@@ -53,8 +72,8 @@
     const span = checked.spans[i];
     span.className = "finding " + decision;
     const phrase = span.querySelector(".phrase");
-    phrase.textContent = decision === "accepted" ? f.suggestion : f.text;
-    phrase.setAttribute("aria-label", describe(f, decision));
+    phrase.textContent = decision === "accepted" ? chosen(i) : f.text;
+    phrase.setAttribute("aria-label", describe(i));
     const tip = span.querySelector(".tip");
     tip.textContent = "";
     if (decision === "accepted") {
@@ -64,6 +83,24 @@
     const b = document.createElement("b");
     b.textContent = f.suggestion;
     tip.append(b, " · " + percent(f.confidence) + " confident" + (f.source === "fingerprint" ? " · known tortured phrase" : ""));
+    const all = originals(f);
+    if (all.length > 1) {
+      // The other probable originals, to choose with the mouse (the
+      // keyboard's arrow keys do the same on the phrase).
+      const others = document.createElement("span");
+      others.className = "others";
+      others.append("Or: ");
+      all.forEach((o, k) => {
+        const choose = document.createElement("button");
+        choose.type = "button";
+        choose.className = "other" + (k === checked.choices[i] ? " chosen" : "");
+        choose.tabIndex = -1;
+        choose.textContent = o;
+        choose.addEventListener("click", () => choose_(i, k));
+        others.append(choose, " ");
+      });
+      tip.append(others);
+    }
   }
 
   function decide(i, decision) {
@@ -71,6 +108,12 @@
     showDecision(i);
     textarea.value = currentText();
     summarise();
+  }
+
+  // Chooses original `k` of finding `i` and accepts it.
+  function choose_(i, k) {
+    checked.choices[i] = k;
+    decide(i, "accepted");
   }
 
   function summarise() {
@@ -87,7 +130,7 @@
 
   function render(text, report) {
     const bytes = encoder.encode(text);
-    checked = { bytes: bytes, findings: report.findings, decisions: report.findings.map(() => "pending"), spans: [] };
+    checked = { bytes: bytes, findings: report.findings, decisions: report.findings.map(() => "pending"), choices: report.findings.map(() => 0), spans: [] };
     verdict.className = report.spun ? "spun" : "clean";
     verdict.textContent = (report.spun ? "Likely spun" : "Probably not spun") + " — score " + report.score.toFixed(2) + " of 1";
     doc.textContent = "";
@@ -121,6 +164,11 @@
         if (e.key === "Delete" || e.key === "Backspace") {
           e.preventDefault();
           decide(i, "rejected");
+        } else if ((e.key === "ArrowDown" || e.key === "ArrowUp") && originals(f).length > 1) {
+          // The next (or the previous) probable original, accepted.
+          e.preventDefault();
+          const n = originals(f).length;
+          choose_(i, (checked.choices[i] + (e.key === "ArrowDown" ? 1 : n - 1)) % n);
         }
       });
       reject.addEventListener("click", () => decide(i, "rejected"));
