@@ -439,6 +439,7 @@ impl Run<'_> {
                         .with(Figure::share("R", s.tokens.recall()))
                         .with(Figure::share("F1", s.tokens.f1()))
                         .with(Figure::share("exact", s.exact_rate()))
+                        .with(Figure::share("exact in 3", s.exact_in_options_rate()))
                         .with(Figure::share("WER spun", s.wer_before()))
                         .with(Figure::share("WER restored", s.wer_after()))
                         .with(Figure::share("para closer", s.paragraphs_closer()))

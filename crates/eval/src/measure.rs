@@ -130,6 +130,10 @@ pub struct SpunDocScores {
     pub gold_spans: u64,
     pub tokens: Counts,
     pub exact_spans: u64,
+    /// Gold spans restored exactly by one of each finding's first
+    /// `OPTIONS` probable originals (its suggestion and alternatives).
+    #[serde(default)]
+    pub exact_in_options: u64,
     /// (word errors, reference words) of the spun text against the original.
     pub wer_before: (u64, u64),
     /// The same after replacing every finding with its suggestion.
@@ -147,6 +151,8 @@ pub struct SpunScores {
     pub gold_spans: u64,
     pub tokens: Counts,
     pub exact_spans: u64,
+    #[serde(default)]
+    pub exact_in_options: u64,
     pub wer_before: (u64, u64),
     pub wer_after: (u64, u64),
     #[serde(default)]
@@ -159,6 +165,12 @@ pub struct SpunScores {
 impl SpunScores {
     pub fn exact_rate(&self) -> Option<f64> {
         ratio(self.exact_spans, self.gold_spans)
+    }
+
+    /// Share of gold spans one of the first `OPTIONS` probable originals
+    /// restores exactly.
+    pub fn exact_in_options_rate(&self) -> Option<f64> {
+        ratio(self.exact_in_options, self.gold_spans)
     }
 
     pub fn wer_before(&self) -> Option<f64> {
@@ -180,6 +192,11 @@ impl SpunScores {
     }
 }
 
+/// How many probable originals of a finding the "exact in 3" figure reads:
+/// its suggestion and its first two alternatives (the evaluation's engines
+/// list two).
+pub const OPTIONS: usize = 3;
+
 pub fn score_spun_doc(detector: &dyn Detector, doc: &Spun) -> SpunDocScores {
     let report = detector.check(&doc.text);
     let gold_spans: Vec<(usize, usize)> = doc.gold.iter().map(|g| (g.start, g.end)).collect();
@@ -187,12 +204,23 @@ pub fn score_spun_doc(detector: &dyn Detector, doc: &Spun) -> SpunDocScores {
     let gold_edits: Vec<Edit> =
         doc.gold.iter().map(|g| Edit { start: g.start, end: g.end, replacement: &g.original }).collect();
     let finding_edits: Vec<Edit> = report.findings.iter().map(Edit::of_finding).collect();
-    let exact = metrics::restored(&doc.text, &gold_edits, &finding_edits).into_iter().filter(|&ok| ok).count() as u64;
+    let exact_by = metrics::restored(&doc.text, &gold_edits, &finding_edits);
+    let exact = exact_by.iter().filter(|&&ok| ok).count() as u64;
+    // The same with each finding's k-th option in its place (all findings
+    // of a region take their k-th together).
+    let mut in_options = exact_by;
+    for k in 1..OPTIONS {
+        let edits: Vec<Edit> = report.findings.iter().map(|f| Edit::of_option(f, k)).collect();
+        for (any, ok) in in_options.iter_mut().zip(metrics::restored(&doc.text, &gold_edits, &edits)) {
+            *any |= ok;
+        }
+    }
     let restored = unspin_engine::apply(&doc.text, &report.findings);
     SpunDocScores {
         gold_spans: doc.gold.len() as u64,
         tokens: metrics::token_counts(&doc.text, &gold_spans, &found),
         exact_spans: exact,
+        exact_in_options: in_options.iter().filter(|&&ok| ok).count() as u64,
         wer_before: metrics::word_errors(&doc.original, &doc.text),
         wer_after: metrics::word_errors(&doc.original, &restored),
         paragraphs: metrics::paragraph_moves(&doc.original, &doc.text, &restored),
@@ -209,6 +237,7 @@ pub fn score_spun(detector: &dyn Detector, docs: &[Spun]) -> SpunScores {
         s.gold_spans += d.gold_spans;
         s.tokens.add(d.tokens);
         s.exact_spans += d.exact_spans;
+        s.exact_in_options += d.exact_in_options;
         s.wer_before.0 += d.wer_before.0;
         s.wer_before.1 += d.wer_before.1;
         s.wer_after.0 += d.wer_after.0;

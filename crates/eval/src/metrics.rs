@@ -129,6 +129,13 @@ impl<'a> Edit<'a> {
     pub fn of_finding(f: &'a Finding) -> Edit<'a> {
         Edit { start: f.start, end: f.end, replacement: &f.suggestion }
     }
+
+    /// The finding's `k`-th probable original: its suggestion (0), then its
+    /// alternatives; the suggestion where it lists fewer.
+    pub fn of_option(f: &'a Finding, k: usize) -> Edit<'a> {
+        let replacement = k.checked_sub(1).and_then(|i| f.alternatives.get(i)).unwrap_or(&f.suggestion);
+        Edit { start: f.start, end: f.end, replacement }
+    }
 }
 
 /// For each gold edit (the true original of a span of `text`), whether the

@@ -49,7 +49,8 @@ impl Section {
             Section::Spinning => {
                 "Brown documents spun with the article-rewriter dictionary at the given share of eligible positions (seeded, \
                  reproducible). P/R/F1: word tokens of the spun text inside gold spans vs inside findings. exact: share of spun \
-                 spans restored to the original wording. WER: word error rate against the original (lower-cased words, \
+                 spans restored to the original wording; exact in 3: by the suggestion or one of the finding's first two \
+                 alternatives (`--alternatives 2`). WER: word error rate against the original (lower-cased words, \
                  punctuation ignored) of the spun text and of the restored text. para closer / para further: share of \
                  paragraphs whose restored text is closer to the original than the spun text (fewer word errors), and \
                  further from it (a paragraph restoring made worse: a reader would prefer the spun one)."

@@ -124,6 +124,42 @@ fn perfect_restorer_scores_perfectly() {
     assert_eq!(s.paragraphs.total() as usize, docs.iter().map(|d| d.original.split("\n\n").count()).sum::<usize>());
 }
 
+/// Suggests a wrong word at every gold span and lists the original as the
+/// second (or, with `third`, the third) alternative.
+struct SecondGuess {
+    oracle: Oracle,
+    third: bool,
+}
+
+impl Detector for SecondGuess {
+    fn check(&self, text: &str) -> Report {
+        let mut r = self.oracle.check(text);
+        for f in &mut r.findings {
+            let right = std::mem::replace(&mut f.suggestion, "zzz".into());
+            f.alternatives = if self.third { vec!["yyy".into(), "xxx".into(), right] } else { vec!["yyy".into(), right] };
+        }
+        r
+    }
+}
+
+#[test]
+fn exact_in_3_reads_the_first_two_alternatives() {
+    let docs = spun_docs(0.5);
+    let mut oracle = Oracle::default();
+    oracle.learn_spun(&docs);
+    let second = score_spun(&SecondGuess { oracle, third: false }, &docs);
+    assert_eq!(second.exact_rate(), Some(0.0));
+    assert_eq!(second.exact_in_options_rate(), Some(1.0));
+    let mut oracle = Oracle::default();
+    oracle.learn_spun(&docs);
+    let third = score_spun(&SecondGuess { oracle, third: true }, &docs);
+    assert_eq!(third.exact_in_options_rate(), Some(0.0));
+    let mut oracle = Oracle::default();
+    oracle.learn_spun(&docs);
+    assert_eq!(score_spun(&oracle, &docs).exact_in_options_rate(), Some(1.0));
+    assert_eq!(score_spun(&Identity, &docs).exact_in_options_rate(), Some(0.0));
+}
+
 #[test]
 fn identity_restorer_finds_nothing_and_changes_nothing() {
     let docs = spun_docs(0.5);
