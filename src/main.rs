@@ -450,6 +450,8 @@ fn run_eval(args: &EvalArgs) -> anyhow::Result<()> {
     let others_d: Vec<(&str, EngineDetector)> = others.iter().map(|(name, e)| (*name, EngineDetector(e))).collect();
     let others_ref: Vec<(&str, &dyn unspin_eval::Detector)> = others_d.iter().map(|(name, d)| (*name, d as &dyn unspin_eval::Detector)).collect();
     let mut report = unspin_eval::run(&cfg, &plain_d, fp_d.as_ref().map(|d| d as &dyn unspin_eval::Detector), &others_ref);
+    let statistical: Vec<(&str, &dyn unspin_eval::Detector)> = [("plain", &plain_d as &dyn unspin_eval::Detector)].into_iter().chain(others_ref.iter().copied()).collect();
+    unspin_eval::run_ceiling(&cfg, &plain.model().lexicon, &plain.model().lm, &statistical, &mut report);
     if !args.no_matching {
         unspin_eval::run_matching(&cfg, &plain.model().lexicon, &mut report);
     }

@@ -48,21 +48,8 @@ fn main() -> anyhow::Result<()> {
             let cands = lex.originals(&swr);
             let hit = cands.iter().position(|c| c.original == ow.split_whitespace().collect::<Vec<_>>().join(" "));
             if hit.is_some() { covered += 1; if sw.len()==1 {covered_single+=1;} }
-            // The swap at its core: words the spun phrase and the original
-            // share at either end set aside ("inside the" for "in the" is
-            // "inside" for "in"), which a restoration of the core mends.
             let o_words: Vec<&str> = ow.split_whitespace().collect();
-            let mut core_s: &[&str] = &swr;
-            let mut core_o: &[&str] = &o_words;
-            while core_s.len() > 1 && core_o.len() > 1 && core_s[0] == core_o[0] {
-                core_s = &core_s[1..];
-                core_o = &core_o[1..];
-            }
-            while core_s.len() > 1 && core_o.len() > 1 && core_s.last() == core_o.last() {
-                core_s = &core_s[..core_s.len() - 1];
-                core_o = &core_o[..core_o.len() - 1];
-            }
-            let core_hit = hit.is_some() || (core_s.len() < swr.len() && lex.originals(core_s).iter().any(|c| c.original == core_o.join(" ")));
+            let core_hit = hit.is_some() || unspin_eval::ceiling::covered(lex, &swr, &o_words);
             covered_core += core_hit as usize;
             if !core_hit {
                 let o = &o_words;
@@ -93,11 +80,7 @@ fn main() -> anyhow::Result<()> {
             let first = id(&sw[0]); let last = id(sw.last().unwrap());
             let lu = match (before.as_deref().and_then(id), first) { (Some(a), Some(b)) => !lm.has_bigram(a, b), _ => true };
             let ru = match (last, after.as_deref().and_then(id)) { (Some(a), Some(b)) => !lm.has_bigram(a, b), _ => true };
-            let words = |t: &str| -> Vec<u32> { t.split(|c: char| !c.is_alphanumeric() && c != '\'').filter(|w| !w.is_empty()).map(|w| lm.word_id(&w.to_lowercase()).unwrap_or(u32::MAX)).collect() };
-            let before2: Vec<u32> = { let b = words(&s.text[..g.start]); b[b.len().saturating_sub(2)..].to_vec() };
-            let after2: Vec<u32> = words(&s.text[g.end..]).into_iter().take(2).collect();
-            let window = |mid: &str| { let mut v = words(mid); v.extend(&after2); lm.score_sequence(&before2, &v) };
-            let gain = window(&g.original) - window(&g.spun);
+            let gain = unspin_eval::ceiling::window_gain(lm, &s.text, g);
             prefers += (gain > 0.0) as usize;
             prefers10 += (gain > 1.0) as usize;
             if gain > 1.0 { covered10 += hit.is_some() as usize; }

@@ -17,6 +17,7 @@
 
 pub mod boost;
 pub mod brown;
+pub mod ceiling;
 pub mod logistic;
 pub mod matching;
 pub mod measure;
@@ -505,6 +506,47 @@ impl Run<'_> {
 /// Adds the source-matching rows (section 6) to a report: `unspin match`
 /// against plain shingle MinHash on spun Brown passages. Needs the lexicon
 /// the matcher keys words with; missing data skips the rows with the reason.
+/// Section 7: the swaps of the documents spun at the highest rate of the
+/// run, sorted by what the design could do with them (`ceiling`), and the
+/// share of each class every detector finds and restores exactly.
+pub fn run_ceiling(cfg: &EvalConfig, lexicon: &unspin_lexicon::Lexicon, lm: &unspin_lm::LanguageModel, detectors: &[(&str, &dyn Detector)], report: &mut EvalReport) {
+    let section = Section::Ceiling;
+    let Some(rate) = cfg.rates.iter().copied().reduce(f64::max) else { return };
+    let dataset = format!("Brown spun {:.0}%", rate * 100.0);
+    let (docs, spinner) = match (load_brown(&cfg.brown_dir), Spinner::load(&cfg.spinner_dictionary)) {
+        (Ok(d), Ok(s)) => (d, s),
+        (Err(e), _) | (_, Err(e)) => {
+            report.rows.push(Row::skipped(section, dataset, PLAIN, "dev+test", &format!("{e:#}")));
+            return;
+        }
+    };
+    for split in Split::BOTH {
+        let picked = brown::select(&docs, split, cfg.docs_per_genre());
+        let spun = spin_docs(&spinner, &picked, rate, cfg.seed);
+        let classes: Vec<Vec<ceiling::SwapClass>> = spun.par_iter().map(|d| ceiling::classify(lexicon, lm, d)).collect();
+        let total: usize = classes.iter().map(Vec::len).sum();
+        for &(name, detector) in detectors {
+            let outcomes: Vec<Vec<(bool, bool)>> = spun.par_iter().map(|d| ceiling::outcomes(d, &detector.check(&d.text).findings)).collect();
+            for (class, label) in ceiling::CLASSES {
+                let (mut n, mut found, mut exact) = (0u64, 0u64, 0u64);
+                for (c, o) in classes.iter().flatten().zip(outcomes.iter().flatten()) {
+                    if *c == class {
+                        n += 1;
+                        found += o.0 as u64;
+                        exact += o.1 as u64;
+                    }
+                }
+                report.rows.push(
+                    Row::new(section, format!("{dataset}: {label}"), name, split.name(), n, "swaps")
+                        .with(Figure::share("share of swaps", metrics::ratio(n, total as u64)))
+                        .with(Figure::share("found", metrics::ratio(found, n)))
+                        .with(Figure::share("exact", metrics::ratio(exact, n))),
+                );
+            }
+        }
+    }
+}
+
 pub fn run_matching(cfg: &EvalConfig, lexicon: &unspin_lexicon::Lexicon, report: &mut EvalReport) {
     let started = Instant::now();
     let section = Section::Matching;
