@@ -47,17 +47,21 @@ impl Engine {
 impl Engine {
     /// Opens the model in `model` (default: as the command line finds it:
     /// $UNSPIN_MODEL, ./model, ...) with the settings of `unspin check
-    /// --profile PROFILE [--thorough] [--threshold THRESHOLD]`.
+    /// --profile PROFILE [--thorough] [--threshold THRESHOLD] [--alternatives N]`.
     #[new]
-    #[pyo3(signature = (model = None, profile = "general", thorough = false, threshold = None))]
-    fn new(py: Python<'_>, model: Option<PathBuf>, profile: &str, thorough: bool, threshold: Option<f64>) -> PyResult<Engine> {
+    #[pyo3(signature = (model = None, profile = "general", thorough = false, threshold = None, alternatives = 0))]
+    fn new(py: Python<'_>, model: Option<PathBuf>, profile: &str, thorough: bool, threshold: Option<f64>, alternatives: usize) -> PyResult<Engine> {
         let profile = Profile::parse(profile).ok_or_else(|| PyValueError::new_err(format!("unknown profile {profile:?} (give \"general\" or \"web\")")))?;
         check_threshold(threshold)?;
+        if alternatives > 8 {
+            return Err(PyValueError::new_err(format!("alternatives must be between 0 and 8, got {alternatives}")));
+        }
         let model = py.detach(|| Model::locate(model.as_deref())).map_err(|e| PyOSError::new_err(e.to_string()))?;
         let mut config = Config::for_profile(profile, thorough);
         if let Some(t) = threshold {
             config.min_confidence = t;
         }
+        config.alternatives = alternatives;
         Ok(Engine { checker: Checker::new(model, config) })
     }
 

@@ -42,6 +42,20 @@ class EngineTest(unittest.TestCase):
         self.assertEqual(text.encode()[first["start"]:first["end"]].decode(), first["text"])
         self.assertEqual(self.engine.profile, "general")
 
+    def test_alternatives_as_on_the_command_line(self):
+        text = example("spun-news.txt")
+        listing = unspin.Engine(MODEL, alternatives=2)
+        report = listing.check(text)
+        self.assertTrue(any(f.get("alternatives") for f in report["findings"]), report)
+        self.assertTrue(all(len(f.get("alternatives", [])) <= 2 for f in report["findings"]))
+        self.assertNotIn("alternatives", json.dumps(self.engine.check(text)))
+        if os.path.exists(CLI):
+            self.assertEqual(report, json.loads(cli("check", "--json", "--alternatives", "2", text=text)))
+        # The findings and the restoration are the same as without them.
+        self.assertEqual(listing.restore(text), self.engine.restore(text))
+        with self.assertRaises(ValueError):
+            unspin.Engine(MODEL, alternatives=9)
+
     def test_html_pages_change_only_their_words(self):
         page = "<html><body><script>var s = 'Joined Together States';</script><p>The Joined Together States is a nation.</p></body></html>"
         restored = self.engine.restore(page)

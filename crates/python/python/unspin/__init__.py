@@ -10,7 +10,9 @@ The engine of the ``unspin`` command::
 
 A report is what ``unspin check --json`` prints: ``score`` (0..1), ``spun``
 and ``findings``, each with byte offsets ``start`` and ``end`` into the text
-encoded as UTF-8, ``text``, ``suggestion``, ``confidence`` and ``source``.
+encoded as UTF-8, ``text``, ``suggestion``, ``confidence`` and ``source``
+(and ``alternatives``, other probable originals, when the engine lists
+them).
 For Spark, see :mod:`unspin.spark`.
 """
 
@@ -22,18 +24,22 @@ __all__ = ["Engine", "__version__"]
 
 
 class Engine:
-    """A loaded model and its settings. Loading maps the model files (a
-    tenth of a second); share one engine per process. Checking releases
-    the interpreter's lock, so threads check in parallel.
+    """A loaded model and its settings. Loading reads the model files
+    (about 260 MB, a fifth of a second; ``UNSPIN_MAP_MODEL=1`` maps them
+    instead, for processes that should share them); share one engine per
+    process. Checking releases the interpreter's lock, so threads check in
+    parallel.
 
     ``model``: the model directory (default: as the command line finds it,
     ``$UNSPIN_MODEL`` or ``./model``); ``profile``: ``"general"`` or
     ``"web"``; ``thorough``: look harder, about four times slower;
-    ``threshold``: the confidence a finding needs (default: the profile's).
+    ``threshold``: the confidence a finding needs (default: the profile's);
+    ``alternatives``: list up to this many other probable originals with
+    each finding of the model (0 to 8, as ``--alternatives``).
     """
 
-    def __init__(self, model=None, profile="general", thorough=False, threshold=None):
-        self._engine = _Engine(None if model is None else str(model), profile, thorough, threshold)
+    def __init__(self, model=None, profile="general", thorough=False, threshold=None, alternatives=0):
+        self._engine = _Engine(None if model is None else str(model), profile, thorough, threshold, alternatives)
 
     @property
     def threshold(self):
