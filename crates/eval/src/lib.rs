@@ -503,9 +503,6 @@ impl Run<'_> {
     }
 }
 
-/// Adds the source-matching rows (section 6) to a report: `unspin match`
-/// against plain shingle MinHash on spun Brown passages. Needs the lexicon
-/// the matcher keys words with; missing data skips the rows with the reason.
 /// Section 7: the swaps of the documents spun at the highest rate of the
 /// run, sorted by what the design could do with them (`ceiling`), and the
 /// share of each class every detector finds and restores exactly.
@@ -547,6 +544,9 @@ pub fn run_ceiling(cfg: &EvalConfig, lexicon: &unspin_lexicon::Lexicon, lm: &uns
     }
 }
 
+/// Adds the source-matching rows (section 6) to a report: `unspin match`
+/// against plain shingle MinHash on spun Brown passages. Needs the lexicon
+/// the matcher keys words with; missing data skips the rows with the reason.
 pub fn run_matching(cfg: &EvalConfig, lexicon: &unspin_lexicon::Lexicon, report: &mut EvalReport) {
     let started = Instant::now();
     let section = Section::Matching;
