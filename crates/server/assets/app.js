@@ -96,7 +96,7 @@
         choose.className = "other" + (k === checked.choices[i] ? " chosen" : "");
         choose.tabIndex = -1;
         choose.textContent = o;
-        choose.addEventListener("click", () => choose_(i, k));
+        choose.addEventListener("click", () => pickOriginal(i, k));
         others.append(choose, " ");
       });
       tip.append(others);
@@ -111,7 +111,7 @@
   }
 
   // Chooses original `k` of finding `i` and accepts it.
-  function choose_(i, k) {
+  function pickOriginal(i, k) {
     checked.choices[i] = k;
     decide(i, "accepted");
   }
@@ -168,7 +168,7 @@
           // The next (or the previous) probable original, accepted.
           e.preventDefault();
           const n = originals(f).length;
-          choose_(i, (checked.choices[i] + (e.key === "ArrowDown" ? 1 : n - 1)) % n);
+          pickOriginal(i, (checked.choices[i] + (e.key === "ArrowDown" ? 1 : n - 1)) % n);
         }
       });
       reject.addEventListener("click", () => decide(i, "rejected"));
