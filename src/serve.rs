@@ -48,7 +48,11 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
     }
     // The engine of the server's profile, and one for each other profile a
     // request may ask for.
-    let checker = unspin_server::Checker::with_profiles(crate::load_engines(&args.engine, true)?);
+    // The engines list as many alternatives as a request may ask for;
+    // `--alternatives` is how many a request that does not say gets.
+    let mut engine_args = args.engine.clone();
+    engine_args.alternatives = unspin_server::MAX_ALTERNATIVES as u8;
+    let checker = unspin_server::Checker::with_profiles(crate::load_engines(&engine_args, true)?).with_default_alternatives(args.engine.alternatives as usize);
     let mut limits = Limits {
         max_body_bytes: args.max_body,
         timeout: Duration::from_secs_f64(args.timeout),

@@ -550,6 +550,35 @@ fn real_model_over_http_matches_the_cli() {
     assert_eq!(got["restored"], String::from_utf8(cli(&model, &["restore", "--threshold", "0.4"], &spun)).unwrap().as_str());
 }
 
+/// A request may ask for other probable originals: it gets what `unspin
+/// check --alternatives N` prints; without asking, what the server's
+/// `--alternatives` gives (none by default, the CLI's shape); more than
+/// eight is 422.
+#[test]
+fn real_model_a_request_chooses_its_alternatives() {
+    let Some(model) = real_model() else { return };
+    let server = Server::start(&model, &[]);
+    let spun = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/examples/spun-news.txt")).unwrap();
+    let plain = server.post("/v1/check", &json!({ "text": spun, "threshold": 0.4 })).json();
+    assert!(!plain.to_string().contains("alternatives"));
+    for n in [1, 3] {
+        let got = server.post("/v1/check", &json!({ "text": spun, "threshold": 0.4, "alternatives": n })).json();
+        let want: Value = serde_json::from_slice(&cli(&model, &["check", "--json", "--threshold", "0.4", "--alternatives", &n.to_string()], &spun)).unwrap();
+        assert_eq!(got, want, "{n}");
+        assert!(got["findings"].as_array().unwrap().iter().any(|f| f.get("alternatives").is_some()), "{got}");
+    }
+    let restored = server.post("/v1/restore", &json!({ "text": spun, "threshold": 0.4, "alternatives": 2 })).json();
+    assert_eq!(restored["restored"], String::from_utf8(cli(&model, &["restore", "--threshold", "0.4"], &spun)).unwrap().as_str());
+    assert!(server.post("/v1/check", &json!({ "text": spun, "alternatives": 9 })).error(422).contains("alternatives must be between 0 and 8"));
+    assert!(server.post("/v1/check", &json!({ "text": spun, "alternatives": -1 })).error(422).contains("unexpected JSON"));
+    // A server started with --alternatives lists them to every request that does not say.
+    let listing = Server::start(&model, &["--alternatives", "2"]);
+    let got = listing.post("/v1/check", &json!({ "text": spun, "threshold": 0.4 })).json();
+    let want: Value = serde_json::from_slice(&cli(&model, &["check", "--json", "--threshold", "0.4", "--alternatives", "2"], &spun)).unwrap();
+    assert_eq!(got, want);
+    assert_eq!(listing.post("/v1/check", &json!({ "text": spun, "threshold": 0.4, "alternatives": 0 })).json(), plain);
+}
+
 /// A request may name a profile: it gets what `unspin check --profile P`
 /// prints, at that profile's threshold unless it gives one; a profile the
 /// server does not offer, or that does not exist, is 422.

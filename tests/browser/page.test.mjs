@@ -32,8 +32,7 @@ const consoleErrors = [];
 
 function startServer() {
   return new Promise((resolve, reject) => {
-    // With other probable originals listed, as an editor would start it.
-    const child = spawn(bin, ["serve", "--addr", "127.0.0.1:0", "--model", model, "--alternatives", "3"], { stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(bin, ["serve", "--addr", "127.0.0.1:0", "--model", model], { stdio: ["ignore", "ignore", "pipe"] });
     let seen = "";
     const timer = setTimeout(() => reject(new Error("unspin serve did not start: " + seen)), 30000);
     child.stderr.on("data", (chunk) => {
@@ -162,7 +161,8 @@ test("paste spun text, see highlights, accept and reject with the keyboard", asy
 });
 
 test("another probable original can be chosen, with the keyboard and the mouse", async () => {
-  const api = await fetch(base + "/v1/check", { method: "POST", body: JSON.stringify({ text: SPUN, threshold: 0.5 }) });
+  // The page asks for three alternatives a finding.
+  const api = await fetch(base + "/v1/check", { method: "POST", body: JSON.stringify({ text: SPUN, threshold: 0.5, alternatives: 3 }) });
   const report = await api.json();
   const at = report.findings.findIndex((f) => (f.alternatives || []).length >= 2);
   assert.ok(at >= 0, "a finding with two alternatives at least: " + JSON.stringify(report));

@@ -197,7 +197,8 @@
       const profile = document.getElementById("profile").value;
       const level = document.getElementById("sensitivity").value;
       const threshold = level && THRESHOLDS[profile] ? THRESHOLDS[profile][level] : undefined;
-      const body = { text: text, profile: profile };
+      // Up to three other probable originals a finding, offered in its tooltip.
+      const body = { text: text, profile: profile, alternatives: 3 };
       if (threshold !== undefined) body.threshold = threshold;
       return body;
     }

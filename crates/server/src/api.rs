@@ -24,11 +24,24 @@ type Shared = Arc<AppState>;
 /// --profile P --threshold T` gives (a test holds it to that).
 pub struct Checker {
     engines: Vec<Engine>,
+    /// How many alternatives a finding lists when a request does not say
+    /// (`unspin serve --alternatives`); a request may ask for up to as many
+    /// as the engines list (`Config::alternatives`).
+    default_alternatives: usize,
 }
+
+/// The most alternatives a request may ask for (as `--alternatives`).
+pub const MAX_ALTERNATIVES: usize = 8;
 
 impl Checker {
     pub fn new(engine: Engine) -> Checker {
-        Checker { engines: vec![engine] }
+        Checker { engines: vec![engine], default_alternatives: 0 }
+    }
+
+    /// The same, listing `n` alternatives a finding to a request that asks
+    /// for none.
+    pub fn with_default_alternatives(self, n: usize) -> Checker {
+        Checker { default_alternatives: n, ..self }
     }
 
     /// The server's engine first, then engines of other profiles that
@@ -36,7 +49,7 @@ impl Checker {
     /// keeps its first engine.
     pub fn with_profiles(engines: Vec<Engine>) -> Checker {
         assert!(!engines.is_empty(), "a checker needs an engine");
-        Checker { engines }
+        Checker { engines, default_alternatives: 0 }
     }
 
     /// The profiles a request may name, the server's first.
@@ -102,6 +115,7 @@ struct RawRequest {
     threshold: Option<f64>,
     profile: Option<String>,
     format: Option<String>,
+    alternatives: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -112,20 +126,44 @@ struct RawDocument {
 }
 
 /// A document checked as its format (the request's `"format"`) says, at
-/// `threshold`, with the text restored when asked.
-fn check_document(engine: &Engine, text: &str, format: Format, threshold: f64, restore: bool) -> (Report, Option<String>) {
-    if restore {
+/// `threshold`, with the text restored when asked, and each finding's
+/// alternatives cut to `alternatives`.
+fn check_document(engine: &Engine, text: &str, format: Format, threshold: f64, restore: bool, alternatives: usize) -> (Report, Option<String>) {
+    let (mut report, restored) = if restore {
         let (restored, report) = engine.restore_document(text, format, threshold);
         (report, Some(restored))
     } else {
         (engine.check_document(text, format, threshold), None)
+    };
+    for f in &mut report.findings {
+        f.alternatives.truncate(alternatives);
     }
+    (report, restored)
 }
 
-/// A request that passed validation.
+/// The documents of a request that passed validation.
 enum Job {
     One(String),
     Batch(Vec<(serde_json::Value, String)>),
+}
+
+/// A request that passed validation: its documents and what it asks for.
+struct Parsed {
+    job: Job,
+    threshold: Option<f64>,
+    profile: Option<String>,
+    format: Format,
+    alternatives: Option<usize>,
+}
+
+/// How a request's documents are checked, its choices resolved.
+#[derive(Clone, Copy)]
+struct Reading {
+    profile: Profile,
+    threshold: f64,
+    format: Format,
+    alternatives: usize,
+    mode: Mode,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -213,10 +251,16 @@ async fn answer(state: Shared, request: Request, mode: Mode) -> Result<Response,
         Ok(Ok(bytes)) => bytes,
     };
     state.metrics.add_request_bytes(route, bytes.len());
-    let (job, threshold, profile, format) = parse(&bytes)?;
-    let engine = state.checker.engine(profile.as_deref()).map_err(|m| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m))?;
-    let threshold = threshold.unwrap_or(engine.config().min_confidence);
-    let profile = engine.config().profile;
+    let parsed = parse(&bytes)?;
+    let engine = state.checker.engine(parsed.profile.as_deref()).map_err(|m| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m))?;
+    let reading = Reading {
+        profile: engine.config().profile,
+        threshold: parsed.threshold.unwrap_or(engine.config().min_confidence),
+        format: parsed.format,
+        alternatives: parsed.alternatives.unwrap_or(state.checker.default_alternatives),
+        mode,
+    };
+    let job = parsed.job;
 
     let busy = || {
         ApiError::new(
@@ -236,7 +280,7 @@ async fn answer(state: Shared, request: Request, mode: Mode) -> Result<Response,
     let worker_cancelled = cancelled.clone();
     let task = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        run(&worker_state, job, profile, threshold, format, mode, &worker_cancelled)
+        run(&worker_state, job, reading, &worker_cancelled)
     });
     match timeout_at(deadline, task).await {
         Err(_) => {
@@ -271,8 +315,7 @@ async fn read_body(mut body: Body, max: usize) -> Result<Vec<u8>, BodyError> {
 
 /// Validates a request body: JSON syntax errors and undecodable bytes are
 /// 400, well-formed JSON of the wrong shape or with bad values is 422.
-/// Returns the job, the threshold, the profile and the format the request gives.
-fn parse(bytes: &[u8]) -> Result<(Job, Option<f64>, Option<String>, Format), ApiError> {
+fn parse(bytes: &[u8]) -> Result<Parsed, ApiError> {
     let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, m);
     let invalid = |m: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m);
     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -292,6 +335,11 @@ fn parse(bytes: &[u8]) -> Result<(Job, Option<f64>, Option<String>, Format), Api
         None => None,
         Some(t) if (0.0..=1.0).contains(&t) => Some(t),
         Some(t) => return Err(invalid(format!("threshold must be between 0 and 1, got {t}"))),
+    };
+    let alternatives = match raw.alternatives {
+        None => None,
+        Some(n) if n as usize <= MAX_ALTERNATIVES => Some(n as usize),
+        Some(n) => return Err(invalid(format!("alternatives must be between 0 and {MAX_ALTERNATIVES}, got {n}"))),
     };
     let format = match raw.format.as_deref() {
         None => Format::Auto,
@@ -317,7 +365,7 @@ fn parse(bytes: &[u8]) -> Result<(Job, Option<f64>, Option<String>, Format), Api
             Job::Batch(batch)
         }
     };
-    Ok((job, threshold, raw.profile, format))
+    Ok(Parsed { job, threshold, profile: raw.profile, format, alternatives })
 }
 
 /// A NUL character means binary data, which the command line refuses too.
@@ -332,11 +380,12 @@ fn refuse_nul(text: &str, field: &str) -> Result<(), ApiError> {
 }
 
 /// Runs on a blocking thread. `None` when the batch was abandoned.
-fn run(state: &AppState, job: Job, profile: Profile, threshold: f64, format: Format, mode: Mode, cancelled: &AtomicBool) -> Option<Response> {
+fn run(state: &AppState, job: Job, reading: Reading, cancelled: &AtomicBool) -> Option<Response> {
+    let Reading { profile, threshold, format, alternatives, mode } = reading;
     let engine = state.checker.engine(Some(profile.name())).expect("the profile was resolved from this checker");
     match job {
         Job::One(text) => {
-            let (report, restored) = check_document(engine, &text, format, threshold, mode == Mode::Restore);
+            let (report, restored) = check_document(engine, &text, format, threshold, mode == Mode::Restore, alternatives);
             state.metrics.add_documents(1);
             Some(match restored {
                 None => json_response(StatusCode::OK, &report),
@@ -349,7 +398,7 @@ fn run(state: &AppState, job: Job, profile: Profile, threshold: f64, format: For
                 if cancelled.load(Ordering::Relaxed) {
                     return None;
                 }
-                let (report, restored) = check_document(engine, &text, format, threshold, mode == Mode::Restore);
+                let (report, restored) = check_document(engine, &text, format, threshold, mode == Mode::Restore, alternatives);
                 state.metrics.add_documents(1);
                 results.push(BatchItem { id, report, restored });
             }
@@ -404,13 +453,14 @@ mod tests {
     }
 
     #[test]
-    fn threshold_and_profile_are_read_when_given() {
-        let (_, t, p, f) = parse(br#"{"text": "a"}"#).ok().unwrap();
-        assert_eq!(f, Format::Auto);
-        assert_eq!((t, p), (None, None));
-        let (_, t, p, f) = parse(br#"{"text": "a", "threshold": 0.2, "profile": "web", "format": "html"}"#).ok().unwrap();
-        assert_eq!(f, Format::Html);
-        assert_eq!((t, p.as_deref()), (Some(0.2), Some("web")));
+    fn threshold_profile_and_alternatives_are_read_when_given() {
+        let r = parse(br#"{"text": "a"}"#).ok().unwrap();
+        assert_eq!(r.format, Format::Auto);
+        assert_eq!((r.threshold, r.profile, r.alternatives), (None, None, None));
+        let r = parse(br#"{"text": "a", "threshold": 0.2, "profile": "web", "format": "html", "alternatives": 8}"#).ok().unwrap();
+        assert_eq!(r.format, Format::Html);
+        assert_eq!((r.threshold, r.profile.as_deref(), r.alternatives), (Some(0.2), Some("web"), Some(8)));
+        assert!(parse(br#"{"text": "a", "alternatives": 9}"#).err().unwrap().message.contains("between 0 and 8"));
         assert_eq!(status(br#"{"text": "a", "profile": 3}"#), StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(status(br#"{"text": "a", "format": "xml"}"#), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(parse(br#"{"text": "a", "format": "pdf"}"#).err().unwrap().message.contains("unknown format"));

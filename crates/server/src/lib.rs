@@ -32,7 +32,7 @@ use axum::Router;
 use tokio::sync::Semaphore;
 use unspin_engine::Engine;
 
-pub use api::{BatchItem, Checker, Restored};
+pub use api::{BatchItem, Checker, Restored, MAX_ALTERNATIVES};
 pub use metrics::Metrics;
 
 /// The limits that protect the server from large, slow or too many requests.
