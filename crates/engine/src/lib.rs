@@ -385,7 +385,9 @@ pub struct Config {
     /// it. Under the mild prior, 0 finds as much as 2 at less cost.
     pub candidate_slack: f32,
     /// How many other originals a model finding lists besides its
-    /// suggestion (`Finding::alternatives`; 0: none).
+    /// suggestion (`Finding::alternatives`; 0: none). Only findings the
+    /// sentence gives a confidence of 0.1 or more list them (read at a
+    /// threshold under 0.1, the others come without).
     pub alternatives: usize,
 }
 
