@@ -165,6 +165,11 @@ fn cli(model: &Path, args: &[&str], text: &str) -> Vec<u8> {
     out.stdout
 }
 
+/// The bundled spun example, as the real-model tests send it.
+fn spun_example() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/examples/spun-news.txt")).unwrap()
+}
+
 const FIXTURE_TEXT: &str = "Café — the allied states is a big country.\n\n\tThe united states is a big country.\r\n";
 
 #[test]
@@ -540,7 +545,7 @@ fn bad_options_are_usage_errors() {
 fn real_model_over_http_matches_the_cli() {
     let Some(model) = real_model() else { return };
     let server = Server::start(&model, &[]);
-    let spun = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/examples/spun-news.txt")).unwrap();
+    let spun = spun_example();
     let got = server.post("/v1/restore", &json!({ "text": spun, "threshold": 0.4 })).json();
     let want: Value = serde_json::from_slice(&cli(&model, &["check", "--json", "--threshold", "0.4"], &spun)).unwrap();
     for key in ["score", "spun", "findings"] {
@@ -558,7 +563,7 @@ fn real_model_over_http_matches_the_cli() {
 fn real_model_a_request_chooses_its_alternatives() {
     let Some(model) = real_model() else { return };
     let server = Server::start(&model, &[]);
-    let spun = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/examples/spun-news.txt")).unwrap();
+    let spun = spun_example();
     let plain = server.post("/v1/check", &json!({ "text": spun, "threshold": 0.4 })).json();
     assert!(!plain.to_string().contains("alternatives"));
     for n in [1, 3] {
@@ -586,7 +591,7 @@ fn real_model_a_request_chooses_its_alternatives() {
 fn real_model_a_request_chooses_its_profile() {
     let Some(model) = real_model() else { return };
     let server = Server::start(&model, &[]);
-    let spun = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/examples/spun-news.txt")).unwrap();
+    let spun = spun_example();
     for (profile, threshold) in [("web", None), ("web", Some(0.1)), ("general", Some(0.1))] {
         let mut body = json!({ "text": spun, "profile": profile });
         let mut args = vec!["check", "--json", "--profile", profile];
@@ -619,7 +624,7 @@ fn real_model_work_past_the_timeout_is_503() {
     let Some(model) = real_model() else { return };
     // The body (7 MB) must arrive within the timeout, the checking must not.
     let server = Server::start(&model, &["--timeout", "0.5", "--max-body", "16M", "--workers", "1"]);
-    let spun = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/examples/spun-news.txt")).unwrap();
+    let spun = spun_example();
     // About 7 MB: far more than the engine checks in 0.5 s, or in 3 s.
     let documents: Vec<Value> = (0..12000).map(|i| json!({ "id": i, "text": spun })).collect();
     let r = server.post("/v1/check", &json!({ "documents": documents }));

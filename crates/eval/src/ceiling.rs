@@ -88,7 +88,7 @@ pub fn classify(lexicon: &Lexicon, lm: &LanguageModel, doc: &Spun) -> Vec<SwapCl
 /// Per swap of `doc`: whether a finding overlaps it, and whether the
 /// findings restore it exactly.
 pub fn outcomes(doc: &Spun, findings: &[Finding]) -> Vec<(bool, bool)> {
-    let gold: Vec<Edit> = doc.gold.iter().map(|g| Edit { start: g.start, end: g.end, replacement: &g.original }).collect();
+    let gold: Vec<Edit> = doc.gold.iter().map(Edit::of_gold).collect();
     let edits: Vec<Edit> = findings.iter().map(Edit::of_finding).collect();
     let exact = metrics::restored(&doc.text, &gold, &edits);
     doc.gold.iter().zip(exact).map(|(g, ok)| (findings.iter().any(|f| f.start < g.end && g.start < f.end), ok)).collect()

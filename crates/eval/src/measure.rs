@@ -201,8 +201,7 @@ pub fn score_spun_doc(detector: &dyn Detector, doc: &Spun) -> SpunDocScores {
     let report = detector.check(&doc.text);
     let gold_spans: Vec<(usize, usize)> = doc.gold.iter().map(|g| (g.start, g.end)).collect();
     let found: Vec<(usize, usize)> = report.findings.iter().map(|f| (f.start, f.end)).collect();
-    let gold_edits: Vec<Edit> =
-        doc.gold.iter().map(|g| Edit { start: g.start, end: g.end, replacement: &g.original }).collect();
+    let gold_edits: Vec<Edit> = doc.gold.iter().map(Edit::of_gold).collect();
     let finding_edits: Vec<Edit> = report.findings.iter().map(Edit::of_finding).collect();
     let exact_by = metrics::restored(&doc.text, &gold_edits, &finding_edits);
     let exact = exact_by.iter().filter(|&&ok| ok).count() as u64;

@@ -130,6 +130,11 @@ impl<'a> Edit<'a> {
         Edit { start: f.start, end: f.end, replacement: &f.suggestion }
     }
 
+    /// A gold swap: its span of the spun text back to the original.
+    pub fn of_gold(g: &'a crate::spinner::GoldSpan) -> Edit<'a> {
+        Edit { start: g.start, end: g.end, replacement: &g.original }
+    }
+
     /// The finding's `k`-th probable original: its suggestion (0), then its
     /// alternatives; the suggestion where it lists fewer.
     pub fn of_option(f: &'a Finding, k: usize) -> Edit<'a> {
