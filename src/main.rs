@@ -452,6 +452,25 @@ fn run_eval(args: &EvalArgs) -> anyhow::Result<()> {
     let mut report = unspin_eval::run(&cfg, &plain_d, fp_d.as_ref().map(|d| d as &dyn unspin_eval::Detector), &others_ref);
     let statistical: Vec<(&str, &dyn unspin_eval::Detector)> = [("plain", &plain_d as &dyn unspin_eval::Detector)].into_iter().chain(others_ref.iter().copied()).collect();
     unspin_eval::run_ceiling(&cfg, &plain.model().lexicon, &plain.model().lm, &statistical, &mut report);
+    // What --threshold trades: the default engine reporting from other
+    // confidences (as `check --threshold X` sets them); left out with
+    // --neural, as the other profiles are.
+    let default_threshold = config.min_confidence;
+    let mut at_thresholds: Vec<(f64, Engine)> = Vec::new();
+    if plain.verifier().is_none() {
+        for t in [0.3, 0.5, 0.65, 0.9] {
+            let mut config = config.clone();
+            config.min_confidence = t;
+            at_thresholds.push((t, Engine::new(model.clone(), config)));
+        }
+    }
+    let at_thresholds_d: Vec<(f64, EngineDetector)> = at_thresholds.iter().map(|(t, e)| (*t, EngineDetector(e))).collect();
+    let mut thresholds: Vec<(f64, &dyn unspin_eval::Detector)> = at_thresholds_d.iter().map(|(t, d)| (*t, d as &dyn unspin_eval::Detector)).collect();
+    if !thresholds.is_empty() {
+        thresholds.push((default_threshold, &plain_d));
+        thresholds.sort_by(|a, b| a.0.total_cmp(&b.0));
+        unspin_eval::run_thresholds(&cfg, &thresholds, default_threshold, &mut report);
+    }
     if !args.no_matching {
         unspin_eval::run_matching(&cfg, &plain.model().lexicon, &mut report);
     }

@@ -544,6 +544,57 @@ pub fn run_ceiling(cfg: &EvalConfig, lexicon: &unspin_lexicon::Lexicon, lm: &uns
     }
 }
 
+/// Section 8: the default engine at other thresholds (`detectors`: each
+/// threshold with the engine that reports from it, the default among them),
+/// on the documents spun at the highest rate of the run, the same documents
+/// clean, and the unlisted tortured phrases alone: what `--threshold`
+/// trades.
+pub fn run_thresholds(cfg: &EvalConfig, detectors: &[(f64, &dyn Detector)], default: f64, report: &mut EvalReport) {
+    let section = Section::Thresholds;
+    let Some(rate) = cfg.rates.iter().copied().reduce(f64::max) else { return };
+    let dataset = format!("Brown spun {:.0}%, clean, unlisted alone", rate * 100.0);
+    let (docs, spinner) = match (load_brown(&cfg.brown_dir), Spinner::load(&cfg.spinner_dictionary)) {
+        (Ok(d), Ok(s)) => (d, s),
+        (Err(e), _) | (_, Err(e)) => {
+            report.rows.push(Row::skipped(section, dataset, PLAIN, "dev+test", &format!("{e:#}")));
+            return;
+        }
+    };
+    // Unlisted phrases as section 1 picks them; their rows are left blank
+    // without the exports.
+    let unlisted = match (load_pps(&cfg.pps_november), load_pps(&cfg.pps_july)) {
+        (Ok(november), Ok(july)) => Some(pps::unlisted(&november, &july)),
+        _ => None,
+    };
+    for split in Split::BOTH {
+        let picked = brown::select(&docs, split, cfg.docs_per_genre());
+        let spun = spin_docs(&spinner, &picked, rate, cfg.seed);
+        let texts: Vec<&str> = picked.iter().map(|d| d.text.as_str()).collect();
+        let phrases: Option<Vec<measure::PhraseInstance>> = unlisted.as_ref().map(|rows| {
+            let half: Vec<TorturedPhrase> =
+                rows.iter().filter(|t| pps::phrase_split(&t.phrase) == split && !pps::expected_variants(t).is_empty()).cloned().collect();
+            measure::phrase_instances(&brown::spread(&half, cfg.unlisted_per_split()), None)
+        });
+        for &(threshold, detector) in detectors {
+            let s = measure::score_spun(detector, &spun);
+            let (per_k, docs_spun) = measure::false_positive_rates(&measure::score_clean(detector, &texts));
+            let tortured = phrases.as_ref().map(|p| measure::score_phrases(detector, p));
+            let name = if threshold == default { format!("default, {threshold}") } else { format!("{threshold}") };
+            report.rows.push(
+                Row::new(section, dataset.clone(), &format!("plain at {name}"), split.name(), s.docs, "docs")
+                    .with(Figure::share("P", s.tokens.precision()))
+                    .with(Figure::share("R", s.tokens.recall()))
+                    .with(Figure::share("exact", s.exact_rate()))
+                    .with(Figure::share("para closer", s.paragraphs_closer()))
+                    .with(Figure::share("para further", s.paragraphs_further()))
+                    .with(Figure::number("clean findings/1k", per_k))
+                    .with(Figure::share("clean docs spun", docs_spun))
+                    .with(Figure::share("unlisted recall", tortured.as_ref().and_then(|t| t.recall()))),
+            );
+        }
+    }
+}
+
 /// Adds the source-matching rows (section 6) to a report: `unspin match`
 /// against plain shingle MinHash on spun Brown passages. Needs the lexicon
 /// the matcher keys words with; missing data skips the rows with the reason.

@@ -473,6 +473,48 @@ fn full_run_with_an_oracle() {
 }
 
 #[test]
+fn thresholds_section_rows_each_threshold_on_both_splits() {
+    let dir = fixture(true);
+    let mut cfg = EvalConfig::new(&dir.path().join("data"), &dir.path().join("shared"), false);
+    cfg.rates = vec![0.2, 0.5];
+    let spinner = Spinner::load(&cfg.spinner_dictionary).unwrap();
+    let docs = brown::load_brown(&cfg.brown_dir).unwrap();
+    let mut oracle = Oracle::default();
+    // Only the highest rate is read.
+    oracle.learn_spun(&unspin_eval::spin_docs(&spinner, &docs, 0.5, cfg.seed));
+    let november = unspin_eval::load_pps(&cfg.pps_november).unwrap();
+    oracle.phrases = november.iter().map(|t| (t.phrase.clone(), t.expected.clone())).collect();
+    let mut r = run(&EvalConfig { quick: true, ..EvalConfig::new(&dir.path().join("nowhere"), &dir.path().join("nowhere"), true) }, &Identity, None, &[]);
+    r.rows.clear();
+    unspin_eval::run_thresholds(&cfg, &[(0.5, &oracle), (0.9, &FlagAll)], 0.9, &mut r);
+    let rows: Vec<_> = r.rows_in(Section::Thresholds).collect();
+    assert_eq!(rows.len(), 4, "2 thresholds x 2 splits: {rows:?}");
+    for split in ["dev", "test"] {
+        let at = |name: &str| rows.iter().find(|row| row.split == split && row.detector == name).unwrap_or_else(|| panic!("{name} {split}"));
+        let oracle_row = at("plain at 0.5");
+        assert_eq!(oracle_row.dataset, "Brown spun 50%, clean, unlisted alone");
+        for name in ["P", "R", "exact", "para closer", "unlisted recall"] {
+            assert_eq!(oracle_row.figure(name), Some(1.0), "{name} {oracle_row:?}");
+        }
+        assert_eq!(oracle_row.figure("para further"), Some(0.0));
+        assert_eq!(oracle_row.figure("clean findings/1k"), Some(0.0));
+        // Flagging everything: one finding a document, the tortured phrases
+        // "found" but none restored.
+        let all = at("plain at default, 0.9");
+        assert!(all.figure("P").unwrap() < 1.0 && all.figure("R") == Some(1.0), "{all:?}");
+        assert!(all.figure("clean findings/1k").unwrap() > 0.0);
+        assert_eq!(all.figure("unlisted recall"), Some(1.0));
+    }
+    assert!(r.to_markdown("c", "d").contains("8. Choosing a threshold"));
+
+    // Without the data the section says why.
+    let mut empty = r.clone();
+    empty.rows.clear();
+    unspin_eval::run_thresholds(&EvalConfig::new(&dir.path().join("nowhere"), &dir.path().join("nowhere"), true), &[(0.5, &Identity)], 0.5, &mut empty);
+    assert!(empty.rows.iter().all(|row| row.skipped.is_some()) && !empty.rows.is_empty());
+}
+
+#[test]
 fn missing_shared_data_skips_rows_with_a_reason() {
     let dir = fixture(false);
     let cfg = EvalConfig { quick: true, ..EvalConfig::new(&dir.path().join("data"), &dir.path().join("shared"), true) };
