@@ -90,7 +90,8 @@ pub(crate) struct EngineArgs {
     /// Minimum confidence (0..1) of a reported finding (default: the
     /// profile's, 0.794 general, 0.685 web; with --thorough 0.780, 0.755;
     /// texts of 300 words or more are read against it with their document
-    /// in mind, see ARCHITECTURE.md).
+    /// in mind, see ARCHITECTURE.md). It chooses the findings shown; the
+    /// score and verdict count those of the calibrated threshold.
     #[arg(long, value_name = "X")]
     pub threshold: Option<f64>,
     /// What to look for: "general" (spun prose and tortured phrases) or

@@ -250,6 +250,15 @@ impl Profile {
 pub struct Config {
     /// Findings below this confidence (0..1) are not reported (`--threshold`).
     pub min_confidence: f64,
+    /// The least confidence of a finding the document score counts: the
+    /// profile's calibrated threshold, whatever threshold findings are
+    /// reported from. The score weighs a text's findings against clean
+    /// prose's rate at this threshold (`doc_clean_rate`); counting the
+    /// findings of a lower requested threshold called half the clean test
+    /// documents spun at 0.5 (EVALUATION.md, section 8), and those of a
+    /// higher one would call fewer spun texts spun. So `--threshold`
+    /// changes what is shown, never the score or the verdict.
+    pub counted_confidence: f64,
     /// What the confidence model and the threshold are fitted to find
     /// (`--profile`); set it with [`Config::for_profile`] or `set`, which
     /// also set the model and threshold.
@@ -395,6 +404,7 @@ impl Default for Config {
     fn default() -> Config {
         Config {
             min_confidence: Profile::General.shipped(false).1,
+            counted_confidence: Profile::General.shipped(false).1,
             profile: Profile::General,
             spin_prior_log10: Profile::General.spin_prior_log10(false),
             confidence_model: ConfidenceModel::default_model(),
@@ -470,6 +480,7 @@ impl Config {
     fn use_profile(&mut self, profile: Profile) {
         self.profile = profile;
         (self.confidence_model, self.min_confidence) = profile.shipped(self.is_thorough());
+        self.counted_confidence = self.min_confidence;
         self.spun_shift = profile.spun_shift(self.is_thorough());
         self.spin_prior_log10 = profile.spin_prior_log10(self.is_thorough());
         self.document = profile.document(self.is_thorough());
@@ -487,6 +498,7 @@ impl Config {
         let f = || value.parse::<f64>().map_err(|_| format!("{name}: {value:?} is not a number"));
         match name {
             "min_confidence" => self.min_confidence = f()?,
+            "counted_confidence" => self.counted_confidence = f()?,
             "spin_prior_log10" => self.spin_prior_log10 = f()? as f32,
             "thorough" => {
                 if f()? != 0.0 {
@@ -793,24 +805,26 @@ impl Engine {
             return self.check_block(text, threshold).0;
         }
         let mut findings = Vec::new();
-        let (mut words, mut block_score, mut block_spun) = (0, 0.0f64, false);
+        let (mut words, mut mass, mut block_score, mut block_spun) = (0, 0.0, 0.0f64, false);
         for range in unspin_text::blocks(text, self.config.block_bytes) {
-            let (report, block_words) = self.check_block(&text[range.clone()], threshold);
+            let (report, block_words, block_mass) = self.check_block(&text[range.clone()], threshold);
             words += block_words;
+            mass += block_mass;
             block_score = block_score.max(report.score);
             block_spun |= report.spun;
             findings.extend(report.findings.into_iter().map(|f| Finding { start: f.start + range.start, end: f.end + range.start, ..f }));
         }
-        let score = document_score(&findings, words, self.config.doc_clean_rate).max(block_score);
+        let score = score_of_mass(mass, words, self.config.doc_clean_rate).max(block_score);
         Report { score, spun: block_spun || score >= self.config.doc_threshold, findings }
     }
 
-    /// [`Engine::check_at`] on a text checked whole, with its word count.
-    fn check_block(&self, text: &str, threshold: f64) -> (Report, usize) {
+    /// [`Engine::check_at`] on a text checked whole, with its word count
+    /// and the confidence mass its score counts.
+    fn check_block(&self, text: &str, threshold: f64) -> (Report, usize, f64) {
         let prepared = Prepared::new(text, self.fingerprints.as_ref());
         let first = self.check_with(&self.config, text, &prepared, threshold);
-        let report = match &self.escalation {
-            Some(second) if first.score >= self.config.escalate_at => {
+        let (report, mass) = match &self.escalation {
+            Some(second) if first.0.score >= self.config.escalate_at => {
                 // The thorough threshold sits as far from its calibrated
                 // default as the requested one from this setting's.
                 let profile = self.config.profile;
@@ -822,11 +836,13 @@ impl Engine {
             }
             _ => first,
         };
-        (report, prepared.words)
+        (report, prepared.words, mass)
     }
 
-    /// One look at `text` (`prepared` from it) under `config`.
-    fn check_with(&self, config: &Config, text: &str, prepared: &Prepared, threshold: f64) -> Report {
+    /// One look at `text` (`prepared` from it) under `config`: the report
+    /// at `threshold`, and the confidence mass its score counts (of the
+    /// findings at `config.counted_confidence`).
+    fn check_with(&self, config: &Config, text: &str, prepared: &Prepared, threshold: f64) -> (Report, f64) {
         let Prepared { tokens, sentences, words, by_rule, fingerprinted } = prepared;
         let detector = self.detector_with(config);
         let detected = detector.detect(text, tokens, sentences);
@@ -844,7 +860,7 @@ impl Engine {
                 }
             }
         }
-        let report = |model: &[Finding]| -> Report {
+        let select = |model: &[Finding], threshold: f64| -> Vec<Finding> {
             let mut findings: Vec<Finding> = model.iter().filter(|f| f.confidence >= threshold).cloned().collect();
             // Where a rule and the model read one place, the rule's reading
             // stands, however sure the model is: both say the place was
@@ -861,21 +877,29 @@ impl Engine {
                 findings = merge(fp.clone(), findings);
             }
             findings.sort_by_key(|f| f.start);
-            let score = document_score(&findings, *words, config.doc_clean_rate);
-            Report { score, spun: score >= config.doc_threshold, findings }
+            findings
+        };
+        let report = |model: &[Finding]| -> (Report, f64) {
+            let findings = select(model, threshold);
+            let mass = match threshold == config.counted_confidence {
+                true => findings.iter().map(|f| f.confidence).sum(),
+                false => select(model, config.counted_confidence).iter().map(|f| f.confidence).sum(),
+            };
+            let score = score_of_mass(mass, *words, config.doc_clean_rate);
+            (Report { score, spun: score >= config.doc_threshold, findings }, mass)
         };
         let first = report(&model);
-        if !first.spun || config.spun_shift == 0.0 {
+        if !first.0.spun || config.spun_shift == 0.0 {
             return first;
         }
         // A document called spun: every suspect in it is likelier a swap.
         for f in &mut model {
             f.confidence = shift_log_odds(f.confidence, config.spun_shift);
         }
-        let mut again = report(&model);
+        let (mut again, mass) = report(&model);
         again.spun = true;
-        again.score = again.score.max(first.score);
-        again
+        again.score = again.score.max(first.0.score);
+        (again, mass.max(first.1))
     }
 
     /// Every restoration the model considered worth deciding on, whatever
@@ -1031,7 +1055,11 @@ fn merge(fingerprint: Vec<Finding>, model: Vec<Finding>) -> Vec<Finding> {
 /// one clean document in a hundred spun whatever its length. Texts are
 /// counted as at least 20 words.
 pub fn document_score(findings: &[Finding], words: usize, clean_rate: f64) -> f64 {
-    let mass: f64 = findings.iter().map(|f| f.confidence).sum();
+    score_of_mass(findings.iter().map(|f| f.confidence).sum(), words, clean_rate)
+}
+
+/// [`document_score`] of findings whose confidences sum to `mass`.
+pub fn score_of_mass(mass: f64, words: usize, clean_rate: f64) -> f64 {
     let lambda = (clean_rate / 1000.0 * words.max(20) as f64).max(1e-9);
     // P(N < m) for a whole mass m, interpolated linearly in between so that
     // more (or surer) findings always score higher.
