@@ -259,6 +259,14 @@ pub struct Config {
     /// higher one would call fewer spun texts spun. So `--threshold`
     /// changes what is shown, never the score or the verdict.
     pub counted_confidence: f64,
+    /// Log-odds added to every model confidence of a look before the
+    /// threshold reads it: 0, except in the thorough second look at a
+    /// document (`escalate_at`), whose confidences it moves onto the first
+    /// look's scale, so that the thorough rule's calibrated threshold
+    /// (0.780) falls on the default's (0.794). A confidence then means
+    /// the same in every report, and no finding shows under the threshold
+    /// asked for.
+    pub scale_shift: f64,
     /// What the confidence model and the threshold are fitted to find
     /// (`--profile`); set it with [`Config::for_profile`] or `set`, which
     /// also set the model and threshold.
@@ -339,9 +347,9 @@ pub struct Config {
     /// Document score at or above which a document is called spun.
     pub doc_threshold: f64,
     /// A document the default suspect rule scores at or above this is
-    /// checked again under `--thorough` (its suspect rule, model and
-    /// threshold, moved as far from its calibrated default as the
-    /// requested threshold is from this setting's; in a text of 300 words
+    /// checked again under `--thorough` (its suspect rule and model, its
+    /// confidences moved onto this setting's scale by `scale_shift` and
+    /// read at the same threshold; in a text of 300 words
     /// or more its document trees read both ways,
     /// [`Profile::escalated_document`]), and that report stands. Text that
     /// looks spun gets the slower, more thorough look; clean prose rarely
@@ -405,6 +413,7 @@ impl Default for Config {
         Config {
             min_confidence: Profile::General.shipped(false).1,
             counted_confidence: Profile::General.shipped(false).1,
+            scale_shift: 0.0,
             profile: Profile::General,
             spin_prior_log10: Profile::General.spin_prior_log10(false),
             confidence_model: ConfidenceModel::default_model(),
@@ -731,6 +740,9 @@ fn escalation_of(config: &Config) -> Option<Config> {
     let mut second = config.clone();
     second.make_thorough();
     second.document = document;
+    let logit = |p: f64| (p / (1.0 - p)).ln();
+    second.scale_shift = logit(config.counted_confidence) - logit(second.counted_confidence);
+    second.counted_confidence = config.counted_confidence;
     Some(second)
 }
 
@@ -824,16 +836,8 @@ impl Engine {
         let prepared = Prepared::new(text, self.fingerprints.as_ref());
         let first = self.check_with(&self.config, text, &prepared, threshold);
         let (report, mass) = match &self.escalation {
-            Some(second) if first.0.score >= self.config.escalate_at => {
-                // The thorough threshold sits as far from its calibrated
-                // default as the requested one from this setting's.
-                let profile = self.config.profile;
-                let moved = match self.config.is_thorough() {
-                    true => threshold,
-                    false => threshold + profile.shipped(true).1 - profile.shipped(false).1,
-                };
-                self.check_with(second, text, &prepared, moved.clamp(0.0, 1.0))
-            }
+            // Its confidences are on this look's scale (`scale_shift`).
+            Some(second) if first.0.score >= self.config.escalate_at => self.check_with(second, text, &prepared, threshold),
             _ => first,
         };
         (report, prepared.words, mass)
@@ -847,6 +851,11 @@ impl Engine {
         let detector = self.detector_with(config);
         let detected = detector.detect(text, tokens, sentences);
         let mut model = document::read(config.document.as_ref(), text, detected);
+        if config.scale_shift != 0.0 {
+            for f in &mut model {
+                f.confidence = shift_log_odds(f.confidence, config.scale_shift);
+            }
+        }
         if let Some(v) = &self.verifier {
             // Findings below the floor keep their statistical confidence
             // (they matter only to a threshold below the floor).

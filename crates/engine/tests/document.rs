@@ -135,18 +135,25 @@ fn a_long_document_that_looks_spun_is_read_both_ways() {
     let thorough_report = thorough.check_at(&long, 0.2);
     assert!(thorough_report.findings.len() >= 3, "{thorough_report:?}");
     assert_eq!(thorough_report, both.check_at(&long, 0.2));
-    let moved = 0.2 + Profile::General.shipped(true).1 - Profile::General.shipped(false).1;
+    // The second look's confidences are on the default's scale: moved by
+    // the log-odds between the two calibrated thresholds, and its score
+    // counts from the default's.
+    let logit = |p: f64| (p / (1.0 - p)).ln();
+    let (general, thorough_threshold) = (Profile::General.shipped(false).1, Profile::General.shipped(true).1);
+    let on_scale = |c: Config| Config { scale_shift: logit(general) - logit(thorough_threshold), counted_confidence: general, ..c };
+    let both_on_scale = Engine::new(model.clone(), on_scale(both.config().clone()));
     let second_look = always.check_at(&long, 0.2);
     assert!(!second_look.findings.is_empty());
-    assert_eq!(second_look, both.check_at(&long, moved));
+    assert_eq!(second_look, both_on_scale.check_at(&long, 0.2));
+    assert_ne!(second_look, both.check_at(&long, 0.2), "the scale moves confidences");
     // The second look runs under the thorough rule's own prior.
     assert_ne!(Config::thorough().spin_prior_log10, Config::default().spin_prior_log10);
     // Both ways is another reading than `--thorough`'s upwards one.
     assert_ne!(by_place(&both.check_at(&long, 0.0)), by_place(&upwards.check_at(&long, 0.0)));
     // Without document trees, the second look has none either.
     let none = Engine::new(model.clone(), Config { escalate_at: 0.0, document: None, ..Config::default() });
-    let plain = Engine::new(model, Config { document: None, escalate_at: 2.0, ..Config::thorough() });
+    let plain = Engine::new(model.clone(), Config { document: None, escalate_at: 2.0, ..Config::thorough() });
     let without = none.check_at(&long, 0.2);
     assert_ne!(without, second_look);
-    assert_eq!(without, plain.check_at(&long, moved));
+    assert_eq!(without, Engine::new(model.clone(), on_scale(plain.config().clone())).check_at(&long, 0.2));
 }

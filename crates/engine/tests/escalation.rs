@@ -16,7 +16,16 @@ fn a_document_that_looks_spun_gets_the_thorough_report() {
         let engine = |escalate_at: f64, thorough: bool| {
             Engine::new(model.clone(), Config { escalate_at, ..Config::for_profile(profile, thorough) })
         };
-        let (never, always, thorough) = (engine(2.0, false), engine(0.0, false), engine(2.0, true));
+        let (never, always) = (engine(2.0, false), engine(0.0, false));
+        // The thorough look as the second look runs it: its confidences on
+        // the default's scale, its score counted from the default's
+        // threshold.
+        let logit = |p: f64| (p / (1.0 - p)).ln();
+        let (first, second) = (profile.shipped(false).1, profile.shipped(true).1);
+        let thorough = Engine::new(
+            model.clone(),
+            Config { escalate_at: 2.0, scale_shift: logit(first) - logit(second), counted_confidence: first, min_confidence: first, ..Config::for_profile(profile, true) },
+        );
         let default = Engine::new(model.clone(), Config::for_profile(profile, false));
         for text in [&spun, &clean] {
             assert_eq!(always.check(text), thorough.check(text), "{profile:?}");
@@ -24,12 +33,20 @@ fn a_document_that_looks_spun_gets_the_thorough_report() {
             let want = if fast.score >= default.config().escalate_at { thorough.check(text) } else { fast };
             assert_eq!(default.check(text), want, "{profile:?}");
         }
-        // A requested threshold moves the thorough one by as much.
-        let at = |t: f64| always.check_at(&spun, t);
-        let offset = profile.shipped(true).1 - profile.shipped(false).1;
-        assert_eq!(at(0.3), thorough.check_at(&spun, 0.3 + offset), "{profile:?}");
+        // A requested threshold reads the second look's confidences as it
+        // reads the first's: none shown under it.
+        for t in [0.3, 0.85] {
+            let report = always.check_at(&spun, t);
+            assert_eq!(report, thorough.check_at(&spun, t), "{profile:?}");
+            assert!(report.findings.iter().all(|f| f.confidence >= t), "{profile:?} at {t}");
+        }
+        // At the calibrated threshold the second look shows what the
+        // thorough rule shows at its own.
+        let own = Engine::new(model.clone(), Config { escalate_at: 2.0, ..Config::for_profile(profile, true) }).check(&spun);
+        let places = |r: &unspin_engine::Report| r.findings.iter().map(|f| (f.start, f.end, f.suggestion.clone())).collect::<Vec<_>>();
+        assert_eq!(places(&always.check(&spun)), places(&own), "{profile:?}");
         // At 0.1 the default pass finds the example spun enough to look again.
         assert!(never.check_at(&spun, 0.1).score >= default.config().escalate_at, "{profile:?}");
-        assert_eq!(default.check_at(&spun, 0.1), thorough.check_at(&spun, 0.1 + offset), "{profile:?}");
+        assert_eq!(default.check_at(&spun, 0.1), thorough.check_at(&spun, 0.1), "{profile:?}");
     }
 }
