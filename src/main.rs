@@ -95,17 +95,18 @@ pub(crate) struct EngineArgs {
     #[arg(long, value_name = "X")]
     pub threshold: Option<f64>,
     /// What to look for: "general" (spun prose and tortured phrases) or
-    /// "web" (spun prose only: its sentence-level trees find about 1.25
-    /// times the swaps of the general ones at the same rate of false
-    /// alarms, and few tortured phrases).
+    /// "web" (spun prose only, fitted without the tortured phrases: on the
+    /// held-out test split 0.8-1.2 times the swaps of "general" and a fifth
+    /// of its tortured phrases; EVALUATION.md).
     #[arg(long, value_name = "NAME", default_value = "general", value_parser = clap::builder::PossibleValuesParser::new(Profile::ALL.map(Profile::name)))]
     pub profile: String,
     /// Model directory (default: $UNSPIN_MODEL, ./model, or the install's model).
     #[arg(long, value_name = "DIR")]
     pub model: Option<PathBuf>,
     /// Look harder: judge every word, not only those that sit oddly on both
-    /// sides; about 1.5 times the swaps at the same rate of false alarms,
-    /// four times slower (its own confidence model and threshold).
+    /// sides, with its own confidence model and threshold; on the held-out
+    /// test split 1.0-1.2 times the swaps of the default at fewer false
+    /// alarms, about five times slower (EVALUATION.md).
     #[arg(long)]
     pub thorough: bool,
     /// List up to N other probable originals with each finding of the

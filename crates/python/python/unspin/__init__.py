@@ -32,8 +32,9 @@ class Engine:
 
     ``model``: the model directory (default: as the command line finds it,
     ``$UNSPIN_MODEL`` or ``./model``); ``profile``: ``"general"`` or
-    ``"web"``; ``thorough``: look harder, about four times slower;
-    ``threshold``: the confidence a finding needs (default: the profile's);
+    ``"web"``; ``thorough``: look harder, about five times slower;
+    ``threshold``: the confidence a finding needs to be shown (default: the
+    profile's; the score and verdict do not depend on it);
     ``alternatives``: list up to this many other probable originals with
     each finding of the model (0 to 8, as ``--alternatives``).
     """
