@@ -292,21 +292,64 @@ pub(crate) fn load_engines(common: &EngineArgs, every_profile: bool) -> anyhow::
     Ok(engines)
 }
 
-/// `--lines`: answers every line of the input as it is read, with the
-/// line's ending; reading standard input, each answer is written out at
-/// once (a producer may be waiting for it).
-fn each_line(common: &Common, mut answer: impl FnMut(&Engine, &mut dyn Write, &str, &str) -> anyhow::Result<()>) -> anyhow::Result<()> {
+/// `--lines`: answers every line of the input in order, with the line's
+/// ending. Standard input is answered a line at a time as it is read, and
+/// each answer written out at once (a producer may be waiting for it). A
+/// file is read in batches whose lines are checked on every core and
+/// written in order; memory holds one batch.
+fn each_line(common: &Common, answer: impl Fn(&Engine, &mut dyn Write, &str, &str) -> anyhow::Result<()> + Sync) -> anyhow::Result<()> {
+    use rayon::prelude::*;
+    /// A batch ends at this many lines or bytes, whichever comes first.
+    const BATCH_LINES: usize = 4096;
+    const BATCH_BYTES: usize = 8 << 20;
     let mut lines = input::Lines::open(&common.file)?;
     let engine = load_engine(&common.engine)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    while let Some((line, ending)) = lines.next_line()? {
-        answer(&engine, &mut out, line, ending)?;
-        if lines.is_stdin() {
+    if lines.is_stdin() {
+        while let Some((line, ending)) = lines.next_line()? {
+            answer(&engine, &mut out, line, ending)?;
             out.flush()?;
         }
+        return Ok(());
     }
-    out.flush()?;
-    Ok(())
+    let mut batch: Vec<(String, &'static str)> = Vec::new();
+    let mut bytes = 0;
+    loop {
+        // A line that cannot be read (binary, not UTF-8) ends the run
+        // after the lines before it are answered.
+        let (end, failure) = match lines.next_line() {
+            Ok(Some((line, ending))) => {
+                bytes += line.len();
+                batch.push((line.to_owned(), match ending {
+                    "\r\n" => "\r\n",
+                    "\n" => "\n",
+                    _ => "",
+                }));
+                (false, None)
+            }
+            Ok(None) => (true, None),
+            Err(e) => (true, Some(e)),
+        };
+        if end || batch.len() >= BATCH_LINES || bytes >= BATCH_BYTES {
+            let answers: Vec<anyhow::Result<Vec<u8>>> = batch
+                .par_iter()
+                .map(|(line, ending)| {
+                    let mut buffer = Vec::new();
+                    answer(&engine, &mut buffer, line, ending)?;
+                    Ok(buffer)
+                })
+                .collect();
+            for a in answers {
+                out.write_all(&a?)?;
+            }
+            batch.clear();
+            bytes = 0;
+        }
+        if end {
+            out.flush()?;
+            return failure.map_or(Ok(()), Err);
+        }
+    }
 }
 
 fn run_check(common: &Common, json: bool) -> anyhow::Result<()> {

@@ -184,6 +184,41 @@ fn lines_mode_answers_each_line_as_it_arrives() {
     assert!(stderr.contains("not valid UTF-8") && stderr.contains("offset 39"), "{stderr}");
 }
 
+/// A file given to `--lines` is checked in batches on every core: the
+/// output is the one standard input gets a line at a time, byte for byte,
+/// across batch boundaries; a bad line still stops the run with its offset
+/// after every line before it was answered.
+#[test]
+fn lines_from_a_file_are_answered_in_order_as_from_standard_input() {
+    let m = fixture_model();
+    let dir = tempfile::tempdir().unwrap();
+    let sentences = ["The allied states is a big country.", "", "The united states is a big country.", "Nothing to see here"];
+    let mut input = String::new();
+    for i in 0..9000 {
+        input.push_str(sentences[i % sentences.len()]);
+        input.push_str(if i % 7 == 0 { "\r\n" } else { "\n" });
+    }
+    input.push_str("no newline at end");
+    let file = dir.path().join("lines.txt");
+    std::fs::write(&file, &input).unwrap();
+    for args in [&["check", "--lines", "--json"][..], &["check", "--lines"], &["restore", "--lines"]] {
+        let from_file = unspin().args(args).arg(&file).arg("--model").arg(m.path()).assert().success();
+        let from_stdin = unspin().args(args).arg("--model").arg(m.path()).write_stdin(input.clone()).assert().success();
+        assert_eq!(from_file.get_output().stdout, from_stdin.get_output().stdout, "{args:?}");
+    }
+    let restored = unspin().args(["restore", "--lines"]).arg(&file).arg("--model").arg(m.path()).assert().success();
+    assert_eq!(String::from_utf8(restored.get_output().stdout.clone()).unwrap(), input.replace("allied", "united"));
+
+    let mut bad = input.as_bytes()[..input.rfind('\n').unwrap() + 1].to_vec();
+    let offset = bad.len();
+    bad.extend_from_slice(b"caf\xe9\nThe allied states is a big country.\n");
+    std::fs::write(&file, &bad).unwrap();
+    let out = unspin().args(["check", "--lines", "--json"]).arg(&file).arg("--model").arg(m.path()).assert().code(2);
+    assert_eq!(String::from_utf8_lossy(&out.get_output().stdout).lines().count(), 9000, "every line before the bad one answered");
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+    assert!(stderr.contains("not valid UTF-8") && stderr.contains(&format!("offset {}", offset + 3)), "{stderr}");
+}
+
 #[test]
 fn fingerprints_are_matched_and_marked() {
     let m = fixture_model();
