@@ -380,9 +380,9 @@ pub struct Config {
     pub verifier_weights: [f32; VERIFIER_FEATURES],
     /// A text longer than this many bytes is checked a block at a time
     /// (blocks of at most this size, cut at paragraph breaks where it has
-    /// them; see [`unspin_text::blocks`]), so that checking a file of any
-    /// size takes memory for one block (about twenty times its size) and
-    /// the text itself. What a document teaches about its own words (pairs
+    /// them; see [`unspin_text::blocks`]), a block a thread at once, so
+    /// that checking a file of any size takes memory for a block a thread
+    /// (about twenty times its size) and the text itself. What a document teaches about its own words (pairs
     /// it repeats, its document trees, the second look at a text that
     /// looks spun, the `AND` terms of fingerprints) then reaches within a
     /// block; the score is read over all the findings and words, and a
@@ -816,10 +816,19 @@ impl Engine {
         if text.len() <= self.config.block_bytes {
             return self.check_block(text, threshold).0;
         }
+        use rayon::prelude::*;
         let mut findings = Vec::new();
         let (mut words, mut mass, mut block_score, mut block_spun) = (0, 0.0, 0.0f64, false);
-        for range in unspin_text::blocks(text, self.config.block_bytes) {
-            let (report, block_words, block_mass) = self.check_block(&text[range.clone()], threshold);
+        let ranges = unspin_text::blocks(text, self.config.block_bytes);
+        // As many blocks at a time as there are threads, so that memory
+        // holds that many blocks' work; each block's report is the same
+        // whichever thread checks it, and they are added up in order.
+        let at_a_time = rayon::current_num_threads().max(1);
+        let reports = ranges.chunks(at_a_time).flat_map(|group| {
+            let checked: Vec<_> = group.par_iter().map(|range| self.check_block(&text[range.clone()], threshold)).collect();
+            group.iter().cloned().zip(checked).collect::<Vec<_>>()
+        });
+        for (range, (report, block_words, block_mass)) in reports {
             words += block_words;
             mass += block_mass;
             block_score = block_score.max(report.score);
