@@ -106,6 +106,13 @@ impl<'a> Keyer<'a> {
 
     /// The description of a normalised word (`normalise`), or of a number.
     pub fn info(&self, lower: &str, kind: TokenKind) -> Arc<WordInfo> {
+        // Only words are looked up, and only they are cached: a number or
+        // symbol written like a word ("af" as a symbol and as a word) must
+        // not leave its description to the word, nor take the word's, or
+        // a text's description would depend on what came before it.
+        if !matches!(kind, TokenKind::Word) {
+            return Arc::new(self.compute(lower, kind));
+        }
         if let Some(hit) = self.cache.read().unwrap_or_else(|e| e.into_inner()).get(lower) {
             return hit.clone();
         }

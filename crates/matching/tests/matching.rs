@@ -175,3 +175,23 @@ fn spun_variants_cluster_together() {
     let all = cluster::cluster(&m, &index, 1);
     assert_eq!(all.len(), 5);
 }
+
+/// A text's analysis does not depend on what the matcher analysed before:
+/// "B.I.G." (an abbreviation, never a swap) and "big" (a word the lexicon
+/// lists) share a normalised form, and whichever came first used to decide
+/// the description of both, so a query could find its source or not by
+/// where it stood in a file.
+#[test]
+fn analysis_does_not_depend_on_what_came_before() {
+    let lexicon = lexicon();
+    let (word, abbreviation) = ("A big house on Elm Street.", "B.I.G. news, said the town.");
+    let fresh = |text: &str| format!("{:?}", Matcher::new(&lexicon, MatchParams::default()).analyse(text));
+    let (want_word, want_abbreviation) = (fresh(word), fresh(abbreviation));
+    assert_ne!(want_word, fresh("A tiny house on Elm Street."), "the comparison sees the words");
+    let after_abbreviation = Matcher::new(&lexicon, MatchParams::default());
+    after_abbreviation.analyse(abbreviation);
+    assert_eq!(format!("{:?}", after_abbreviation.analyse(word)), want_word);
+    let after_word = Matcher::new(&lexicon, MatchParams::default());
+    after_word.analyse(word);
+    assert_eq!(format!("{:?}", after_word.analyse(abbreviation)), want_abbreviation);
+}
