@@ -330,7 +330,10 @@ pub fn run_match(a: &MatchArgs) -> anyhow::Result<()> {
     let matcher = matcher_for(&index, &lexicon, min);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    for q in &queries {
+    // Queries are looked up on every core, a batch at a time, and their
+    // records written in order.
+    let answer = |q: &Document| -> anyhow::Result<Vec<u8>> {
+        let mut out = Vec::new();
         let analysed = matcher.analyse(&q.text);
         let found = matcher.find_analysed(&index, &analysed, a.top, None);
         let results: Vec<MatchJson> = found
@@ -353,6 +356,14 @@ pub fn run_match(a: &MatchArgs) -> anyhow::Result<()> {
             writeln!(out)?;
         } else {
             write_human(&mut out, &q.text, &index, &record, !single)?;
+        }
+        Ok(out)
+    };
+    for batch in queries.chunks(1024) {
+        use rayon::prelude::*;
+        let records: Vec<anyhow::Result<Vec<u8>>> = batch.par_iter().map(answer).collect();
+        for r in records {
+            out.write_all(&r?)?;
         }
     }
     out.flush()?;
