@@ -503,6 +503,18 @@ impl Run<'_> {
     }
 }
 
+/// The Brown documents and the spinner a section past the first six reads,
+/// or None with the section's row skipped, saying why.
+fn brown_and_spinner(cfg: &EvalConfig, section: Section, dataset: &str, report: &mut EvalReport) -> Option<(Vec<BrownDoc>, Spinner)> {
+    match (load_brown(&cfg.brown_dir), Spinner::load(&cfg.spinner_dictionary)) {
+        (Ok(d), Ok(s)) => Some((d, s)),
+        (Err(e), _) | (_, Err(e)) => {
+            report.rows.push(Row::skipped(section, dataset, PLAIN, "dev+test", &format!("{e:#}")));
+            None
+        }
+    }
+}
+
 /// Section 7: the swaps of the documents spun at the highest rate of the
 /// run, sorted by what the design could do with them (`ceiling`), and the
 /// share of each class every detector finds and restores exactly.
@@ -510,13 +522,7 @@ pub fn run_ceiling(cfg: &EvalConfig, lexicon: &unspin_lexicon::Lexicon, lm: &uns
     let section = Section::Ceiling;
     let Some(rate) = cfg.rates.iter().copied().reduce(f64::max) else { return };
     let dataset = format!("Brown spun {:.0}%", rate * 100.0);
-    let (docs, spinner) = match (load_brown(&cfg.brown_dir), Spinner::load(&cfg.spinner_dictionary)) {
-        (Ok(d), Ok(s)) => (d, s),
-        (Err(e), _) | (_, Err(e)) => {
-            report.rows.push(Row::skipped(section, dataset, PLAIN, "dev+test", &format!("{e:#}")));
-            return;
-        }
-    };
+    let Some((docs, spinner)) = brown_and_spinner(cfg, section, &dataset, report) else { return };
     for split in Split::BOTH {
         let picked = brown::select(&docs, split, cfg.docs_per_genre());
         let spun = spin_docs(&spinner, &picked, rate, cfg.seed);
@@ -553,13 +559,7 @@ pub fn run_thresholds(cfg: &EvalConfig, detectors: &[(f64, &dyn Detector)], defa
     let section = Section::Thresholds;
     let Some(rate) = cfg.rates.iter().copied().reduce(f64::max) else { return };
     let dataset = format!("Brown spun {:.0}%, clean, unlisted alone", rate * 100.0);
-    let (docs, spinner) = match (load_brown(&cfg.brown_dir), Spinner::load(&cfg.spinner_dictionary)) {
-        (Ok(d), Ok(s)) => (d, s),
-        (Err(e), _) | (_, Err(e)) => {
-            report.rows.push(Row::skipped(section, dataset, PLAIN, "dev+test", &format!("{e:#}")));
-            return;
-        }
-    };
+    let Some((docs, spinner)) = brown_and_spinner(cfg, section, &dataset, report) else { return };
     // Unlisted phrases as section 1 picks them; their rows are left blank
     // without the exports.
     let unlisted = match (load_pps(&cfg.pps_november), load_pps(&cfg.pps_july)) {
