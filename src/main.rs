@@ -94,10 +94,11 @@ pub(crate) struct EngineArgs {
     /// score and verdict count those of the calibrated threshold.
     #[arg(long, value_name = "X")]
     pub threshold: Option<f64>,
-    /// What to look for: "general" (spun prose and tortured phrases) or
+    /// What to look for: "general" (spun prose and tortured phrases),
     /// "web" (spun prose only, fitted without the tortured phrases: on the
     /// held-out test split 0.8-1.2 times the swaps of "general" and a fifth
-    /// of its tortured phrases; EVALUATION.md).
+    /// of its tortured phrases) or "papers" (tortured phrases only, fitted
+    /// without the spun prose; EVALUATION.md).
     #[arg(long, value_name = "NAME", default_value = "general", value_parser = clap::builder::PossibleValuesParser::new(Profile::ALL.map(Profile::name)))]
     pub profile: String,
     /// Model directory (default: $UNSPIN_MODEL, ./model, or the install's model).
@@ -481,7 +482,13 @@ fn run_eval(args: &EvalArgs) -> anyhow::Result<()> {
     // them too.
     let mut others: Vec<(&str, Engine)> = Vec::new();
     if plain.verifier().is_none() {
-        for (name, profile, thorough) in [("thorough", Profile::General, true), ("web", Profile::Web, false), ("web thorough", Profile::Web, true)] {
+        for (name, profile, thorough) in [
+            ("thorough", Profile::General, true),
+            ("web", Profile::Web, false),
+            ("web thorough", Profile::Web, true),
+            ("papers", Profile::Papers, false),
+            ("papers thorough", Profile::Papers, true),
+        ] {
             let mut config = Config::for_profile(profile, thorough);
             config.alternatives = unspin_eval::measure::OPTIONS - 1;
             for kv in &args.set {

@@ -103,6 +103,11 @@ const THOROUGH_DOCUMENT_MODEL: &str = include_str!("../data/confidence-thorough-
 /// same development prose with the tortured phrases left out of the fit.
 const WEB_MODEL: &str = include_str!("../data/confidence-web.trees");
 const WEB_THOROUGH_MODEL: &str = include_str!("../data/confidence-web-thorough.trees");
+/// The models of the papers profile ([`crate::Profile::Papers`]): fitted on
+/// the same development prose, clean, and the tortured phrases, with the
+/// spun documents left out of the fit.
+const PAPERS_MODEL: &str = include_str!("../data/confidence-papers.trees");
+const PAPERS_THOROUGH_MODEL: &str = include_str!("../data/confidence-papers-thorough.trees");
 
 /// A model compiled into the engine, parsed on first use.
 fn shipped(cell: &'static OnceLock<Arc<ConfidenceModel>>, text: &str) -> Arc<ConfidenceModel> {
@@ -159,6 +164,17 @@ impl ConfidenceModel {
             shipped(&THOROUGH, WEB_THOROUGH_MODEL)
         } else {
             shipped(&MODEL, WEB_MODEL)
+        }
+    }
+
+    /// The shipped model of the papers profile, default or thorough.
+    pub fn papers_model(thorough: bool) -> Arc<ConfidenceModel> {
+        static MODEL: OnceLock<Arc<ConfidenceModel>> = OnceLock::new();
+        static THOROUGH: OnceLock<Arc<ConfidenceModel>> = OnceLock::new();
+        if thorough {
+            shipped(&THOROUGH, PAPERS_THOROUGH_MODEL)
+        } else {
+            shipped(&MODEL, PAPERS_MODEL)
         }
     }
 
@@ -290,7 +306,14 @@ mod tests {
 
     #[test]
     fn the_shipped_models_parse_and_round_trip() {
-        let shipped = [ConfidenceModel::default_model(), ConfidenceModel::thorough_model(), ConfidenceModel::web_model(false), ConfidenceModel::web_model(true)];
+        let shipped = [
+            ConfidenceModel::default_model(),
+            ConfidenceModel::thorough_model(),
+            ConfidenceModel::web_model(false),
+            ConfidenceModel::web_model(true),
+            ConfidenceModel::papers_model(false),
+            ConfidenceModel::papers_model(true),
+        ];
         for m in &shipped {
             assert!(m.features <= crate::Evidence::FEATURES);
             assert!(m.trees.len() >= 10);

@@ -25,12 +25,15 @@
 //! cargo run --release -p unspin-eval --example fit_confidence -- [OUT] [NAME=VALUE...]
 //! (the thorough setting's model: `-- crates/engine/data/confidence-thorough.trees thorough=1`;
 //! the web profile's: `-- crates/engine/data/confidence-web.trees profile=web`
-//! and `-- crates/engine/data/confidence-web-thorough.trees profile=web thorough=1`)
+//! and `-- crates/engine/data/confidence-web-thorough.trees profile=web thorough=1`;
+//! the papers profile's likewise with `profile=papers`)
 //! (settings as for `unspin eval --set`, applied to the decoding the
 //! evidence is collected under). `profile=web` leaves the tortured phrases
-//! out of the fit (weight 0; they are still judged and counted).
+//! out of the fit, `profile=papers` the spun documents (weight 0; they are
+//! still judged and counted).
 //! `UNSPIN_TORTURED_WEIGHT=x` weighs each tortured-phrase row (default 1,
-//! 0 with `profile=web`) against a Brown row; `UNSPIN_BOOST` sets
+//! 0 with `profile=web`) against a Brown row, `UNSPIN_SPUN_WEIGHT=x` each
+//! spun document's (default 1, 0 with `profile=papers`); `UNSPIN_BOOST` sets
 //! the boosting parameters (see below); `UNSPIN_LOGISTIC=1` cross-validates
 //! the logistic model the trees replaced instead, and writes nothing.
 //! `UNSPIN_ESCALATE=1` also prints, for texts the held-out confidences call
@@ -202,12 +205,21 @@ fn main() -> anyhow::Result<()> {
             }
         }
     }
-    let profile_weight = match engine.config().profile {
-        Profile::General => 1.0,
-        Profile::Web => 0.0,
+    // What each profile is fitted on: (tortured phrases, spun documents);
+    // clean prose always.
+    let (profile_tortured, profile_spun) = match engine.config().profile {
+        Profile::General => (1.0, 1.0),
+        Profile::Web => (0.0, 1.0),
+        Profile::Papers => (1.0, 0.0),
     };
-    let tortured_weight: f64 = std::env::var("UNSPIN_TORTURED_WEIGHT").ok().and_then(|v| v.parse().ok()).unwrap_or(profile_weight);
-    let weight = |r: &Labelled| if r.kind == Kind::Tortured { tortured_weight } else { 1.0 };
+    let tortured_weight: f64 = std::env::var("UNSPIN_TORTURED_WEIGHT").ok().and_then(|v| v.parse().ok()).unwrap_or(profile_tortured);
+    // $UNSPIN_SPUN_WEIGHT: the spun documents' rows (default: the profile's).
+    let spun_weight: f64 = std::env::var("UNSPIN_SPUN_WEIGHT").ok().and_then(|v| v.parse().ok()).unwrap_or(profile_spun);
+    let weight = |r: &Labelled| match r.kind {
+        Kind::Tortured => tortured_weight,
+        Kind::Spun => spun_weight,
+        _ => 1.0,
+    };
     let as_row = |r: &Labelled| -> Row { (r.features.clone(), r.right, weight(r)) };
     // Sentence rows and tortured phrases inside documents are judged, never
     // learnt from: the model is fitted on whole documents and carrier

@@ -121,6 +121,7 @@ const PLAIN: &str = "plain";
 const FINGERPRINTS: &str = "fingerprints";
 const THOROUGH: &str = "thorough";
 const WEB: &str = "web";
+const PAPERS: &str = "papers";
 
 /// Spins every document at `rate`; each document's randomness depends only on
 /// the seed, its id and the rate.
@@ -224,6 +225,14 @@ pub fn run(cfg: &EvalConfig, plain: &dyn Detector, with_fingerprints: Option<&dy
             "Detectors `web` and `web thorough`: the engine at `--profile web`, default and `--thorough` (confidence models fitted on the development prose without the tortured phrases; thresholds {} and {}, read by the same rule).",
             web(false),
             web(true)
+        ));
+    }
+    if others.iter().any(|&(name, _)| name.starts_with(PAPERS)) {
+        let papers = |thorough| unspin_engine::Config::for_profile(unspin_engine::Profile::Papers, thorough).min_confidence;
+        ctx.notes.push(format!(
+            "Detectors `papers` and `papers thorough`: the engine at `--profile papers`, default and `--thorough` (confidence models fitted on the clean development prose and the development tortured phrases, without the spun documents, under the bold prior of a swap; thresholds {} and {}, read by the same rule).",
+            papers(false),
+            papers(true)
         ));
     }
     if cfg.quick {

@@ -42,6 +42,7 @@ pub async fn index(State(state): State<Arc<AppState>>) -> Response {
             let label = match p {
                 Profile::General => "any text, papers included",
                 Profile::Web => "web prose",
+                Profile::Papers => "scientific papers",
             };
             format!("<option value=\"{}\">{label}</option>", p.name())
         })

@@ -31,8 +31,8 @@ class Engine:
     parallel.
 
     ``model``: the model directory (default: as the command line finds it,
-    ``$UNSPIN_MODEL`` or ``./model``); ``profile``: ``"general"`` or
-    ``"web"``; ``thorough``: look harder, about five times slower;
+    ``$UNSPIN_MODEL`` or ``./model``); ``profile``: ``"general"``,
+    ``"web"`` or ``"papers"``; ``thorough``: look harder, about five times slower;
     ``threshold``: the confidence a finding needs to be shown (default: the
     profile's; the score and verdict do not depend on it);
     ``alternatives``: list up to this many other probable originals with
