@@ -592,7 +592,7 @@ fn real_model_a_request_chooses_its_profile() {
     let Some(model) = real_model() else { return };
     let server = Server::start(&model, &[]);
     let spun = spun_example();
-    for (profile, threshold) in [("web", None), ("web", Some(0.1)), ("general", Some(0.1))] {
+    for (profile, threshold) in [("web", None), ("web", Some(0.1)), ("general", Some(0.1)), ("papers", None), ("papers", Some(0.1))] {
         let mut body = json!({ "text": spun, "profile": profile });
         let mut args = vec!["check", "--json", "--profile", profile];
         let t = threshold.map(|t: f64| t.to_string());
@@ -608,7 +608,7 @@ fn real_model_a_request_chooses_its_profile() {
     let web = server.post("/v1/check", &json!({ "text": spun, "profile": "web", "threshold": 0.1 })).json();
     assert_ne!(web, server.post("/v1/check", &json!({ "text": spun, "threshold": 0.1 })).json());
     assert!(!web["findings"].as_array().unwrap().is_empty());
-    assert!(server.post("/v1/check", &json!({ "text": "x", "profile": "papers" })).error(422).contains("unknown profile"));
+    assert!(server.post("/v1/check", &json!({ "text": "x", "profile": "manuscripts" })).error(422).contains("unknown profile"));
     // A server started for the web profile still offers the general one.
     let web_server = Server::start(&model, &["--profile", "web"]);
     let got = web_server.post("/v1/check", &json!({ "text": spun, "threshold": 0.1 })).json();
