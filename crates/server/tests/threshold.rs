@@ -82,7 +82,8 @@ fn a_request_may_name_only_an_offered_profile() {
     assert_eq!(general.engine(Some("general")).unwrap().config().profile, Profile::General);
     let refused = general.engine(Some("web")).err().unwrap();
     assert!(refused.contains("not offered") && refused.contains("offers general"), "{refused}");
-    assert!(general.engine(Some("papers")).err().unwrap().contains("unknown profile"));
+    assert!(general.engine(Some("papers")).err().unwrap().contains("not offered"));
+    assert!(general.engine(Some("manuscripts")).err().unwrap().contains("unknown profile"));
     let both = Checker::with_profiles(vec![engine_at(&dir, Profile::Web, 0.6), engine_at(&dir, Profile::General, 0.7)]);
     assert_eq!(both.default_threshold(), 0.6);
     assert_eq!(both.engine(None).unwrap().config().profile, Profile::Web);
