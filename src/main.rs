@@ -88,7 +88,8 @@ pub(crate) struct EngineArgs {
     #[arg(long, value_name = "FILE")]
     pub fingerprints: Option<PathBuf>,
     /// Minimum confidence (0..1) of a reported finding (default: the
-    /// profile's, 0.794 general, 0.685 web; with --thorough 0.780, 0.755;
+    /// profile's, 0.794 general, 0.685 web, 0.884 papers; with --thorough
+    /// 0.780, 0.755, 0.872;
     /// texts of 300 words or more are read against it with their document
     /// in mind, see ARCHITECTURE.md). It chooses the findings shown; the
     /// score and verdict count those of the calibrated threshold.
@@ -98,7 +99,9 @@ pub(crate) struct EngineArgs {
     /// "web" (spun prose only, fitted without the tortured phrases: on the
     /// held-out test split 0.8-1.2 times the swaps of "general" and a fifth
     /// of its tortured phrases) or "papers" (tortured phrases only, fitted
-    /// without the spun prose; EVALUATION.md).
+    /// without the spun prose: on the test split about twice the unlisted
+    /// tortured phrases of "general" inside a document, and few prose
+    /// swaps; EVALUATION.md).
     #[arg(long, value_name = "NAME", default_value = "general", value_parser = clap::builder::PossibleValuesParser::new(Profile::ALL.map(Profile::name)))]
     pub profile: String,
     /// Model directory (default: $UNSPIN_MODEL, ./model, or the install's model).
