@@ -114,6 +114,12 @@ fn shipped(cell: &'static OnceLock<Arc<ConfidenceModel>>, text: &str) -> Arc<Con
     cell.get_or_init(|| Arc::new(ConfidenceModel::parse(text).expect("the shipped confidence models parse (tested)"))).clone()
 }
 
+/// One of a pair of compiled models, the default setting's and the
+/// thorough one's (`texts` in that order), each parsed on first use.
+fn shipped_pair(cells: &'static [OnceLock<Arc<ConfidenceModel>>; 2], texts: [&str; 2], thorough: bool) -> Arc<ConfidenceModel> {
+    shipped(&cells[thorough as usize], texts[thorough as usize])
+}
+
 impl ConfidenceModel {
     /// The shipped model (parsed once).
     pub fn default_model() -> Arc<ConfidenceModel> {
@@ -147,35 +153,20 @@ impl ConfidenceModel {
     /// The shipped document trees of the general profile, default or
     /// thorough (parsed once; see [`crate::document`]).
     pub fn document_model(thorough: bool) -> Arc<ConfidenceModel> {
-        static MODEL: OnceLock<Arc<ConfidenceModel>> = OnceLock::new();
-        static THOROUGH: OnceLock<Arc<ConfidenceModel>> = OnceLock::new();
-        if thorough {
-            shipped(&THOROUGH, THOROUGH_DOCUMENT_MODEL)
-        } else {
-            shipped(&MODEL, DOCUMENT_MODEL)
-        }
+        static MODELS: [OnceLock<Arc<ConfidenceModel>>; 2] = [OnceLock::new(), OnceLock::new()];
+        shipped_pair(&MODELS, [DOCUMENT_MODEL, THOROUGH_DOCUMENT_MODEL], thorough)
     }
 
     /// The shipped model of the web profile, default or thorough.
     pub fn web_model(thorough: bool) -> Arc<ConfidenceModel> {
-        static MODEL: OnceLock<Arc<ConfidenceModel>> = OnceLock::new();
-        static THOROUGH: OnceLock<Arc<ConfidenceModel>> = OnceLock::new();
-        if thorough {
-            shipped(&THOROUGH, WEB_THOROUGH_MODEL)
-        } else {
-            shipped(&MODEL, WEB_MODEL)
-        }
+        static MODELS: [OnceLock<Arc<ConfidenceModel>>; 2] = [OnceLock::new(), OnceLock::new()];
+        shipped_pair(&MODELS, [WEB_MODEL, WEB_THOROUGH_MODEL], thorough)
     }
 
     /// The shipped model of the papers profile, default or thorough.
     pub fn papers_model(thorough: bool) -> Arc<ConfidenceModel> {
-        static MODEL: OnceLock<Arc<ConfidenceModel>> = OnceLock::new();
-        static THOROUGH: OnceLock<Arc<ConfidenceModel>> = OnceLock::new();
-        if thorough {
-            shipped(&THOROUGH, PAPERS_THOROUGH_MODEL)
-        } else {
-            shipped(&MODEL, PAPERS_MODEL)
-        }
+        static MODELS: [OnceLock<Arc<ConfidenceModel>>; 2] = [OnceLock::new(), OnceLock::new()];
+        shipped_pair(&MODELS, [PAPERS_MODEL, PAPERS_THOROUGH_MODEL], thorough)
     }
 
     /// The log-odds that the evidence `x` belongs to a real swap.
