@@ -120,8 +120,6 @@ impl EvalConfig {
 const PLAIN: &str = "plain";
 const FINGERPRINTS: &str = "fingerprints";
 const THOROUGH: &str = "thorough";
-const WEB: &str = "web";
-const PAPERS: &str = "papers";
 
 /// Spins every document at `rate`; each document's randomness depends only on
 /// the seed, its id and the rate.
@@ -219,21 +217,24 @@ pub fn run(cfg: &EvalConfig, plain: &dyn Detector, with_fingerprints: Option<&dy
             unspin_engine::Config::thorough().min_confidence
         ));
     }
-    if others.iter().any(|&(name, _)| name.starts_with(WEB)) {
-        let web = |thorough| unspin_engine::Config::for_profile(unspin_engine::Profile::Web, thorough).min_confidence;
-        ctx.notes.push(format!(
-            "Detectors `web` and `web thorough`: the engine at `--profile web`, default and `--thorough` (confidence models fitted on the development prose without the tortured phrases; thresholds {} and {}, read by the same rule).",
-            web(false),
-            web(true)
-        ));
-    }
-    if others.iter().any(|&(name, _)| name.starts_with(PAPERS)) {
-        let papers = |thorough| unspin_engine::Config::for_profile(unspin_engine::Profile::Papers, thorough).min_confidence;
-        ctx.notes.push(format!(
-            "Detectors `papers` and `papers thorough`: the engine at `--profile papers`, default and `--thorough` (confidence models fitted on the clean development prose and the development tortured phrases, without the spun documents, under the bold prior of a swap; thresholds {} and {}, read by the same rule).",
-            papers(false),
-            papers(true)
-        ));
+    // The other profiles' rows, named after the profile ("web", "web
+    // thorough"), with what their trees are fitted on.
+    for (profile, fitted) in [
+        (unspin_engine::Profile::Web, "fitted on the development prose without the tortured phrases"),
+        (
+            unspin_engine::Profile::Papers,
+            "fitted on the clean development prose and the development tortured phrases, without the spun documents, under the bold prior of a swap",
+        ),
+    ] {
+        let name = profile.name();
+        if others.iter().any(|&(detector, _)| detector.starts_with(name)) {
+            let threshold = |thorough| unspin_engine::Config::for_profile(profile, thorough).min_confidence;
+            ctx.notes.push(format!(
+                "Detectors `{name}` and `{name} thorough`: the engine at `--profile {name}`, default and `--thorough` (confidence models {fitted}; thresholds {} and {}, read by the same rule).",
+                threshold(false),
+                threshold(true)
+            ));
+        }
     }
     if cfg.quick {
         ctx.notes.push("Quick mode: a sample of documents and phrases; use the full run for decisions.".into());
