@@ -316,7 +316,7 @@ fn each_line(common: &Common, answer: impl Fn(&Engine, &mut dyn Write, &str, &st
         }
         return Ok(());
     }
-    let mut batch: Vec<(String, &'static str)> = Vec::new();
+    let mut batch: Vec<(String, String)> = Vec::new();
     let mut bytes = 0;
     loop {
         // A line that cannot be read (binary, not UTF-8) ends the run
@@ -324,11 +324,7 @@ fn each_line(common: &Common, answer: impl Fn(&Engine, &mut dyn Write, &str, &st
         let (end, failure) = match lines.next_line() {
             Ok(Some((line, ending))) => {
                 bytes += line.len();
-                batch.push((line.to_owned(), match ending {
-                    "\r\n" => "\r\n",
-                    "\n" => "\n",
-                    _ => "",
-                }));
+                batch.push((line.to_owned(), ending.to_owned()));
                 (false, None)
             }
             Ok(None) => (true, None),

@@ -100,10 +100,10 @@ impl Section {
                 "The default engine at other values of `--threshold` (the minimum confidence of a reported finding; the \
                  default is the row marked \"default\"), on the documents spun at the highest rate of the run (section 2, \
                  its P, R, exact and paragraph figures), the same documents clean (section 3, checked whole), and the \
-                 unlisted tortured phrases alone on a line (section 1). Lower thresholds find more at lower precision; the \
-                 document score still counts findings against clean prose's rate at the default, so at a lower threshold \
-                 clean documents are called spun more often (clean docs spun). For screening, where every finding is read \
-                 by a person, a lower threshold trades their time for recall."
+                 unlisted tortured phrases alone on a line (section 1). Lower thresholds find more at lower precision. The \
+                 document score and verdict count the findings of the calibrated threshold whatever threshold is asked \
+                 for, so clean docs spun stays as at the default. For screening, where every finding is read by a person, \
+                 a lower threshold trades their time for recall."
             }
             Section::Speed => {
                 "Single thread over the clean documents of the run. check: MB/s of checking; restore: MB/s of checking and \
